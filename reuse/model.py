@@ -1,0 +1,48 @@
+"""The nouns every stage shares: documents, spans, skipped inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """``[start, end)`` in code points of a document's original decoded text."""
+
+    doc: str
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end}
+
+
+@dataclass(slots=True)
+class Document:
+    """One document: its contract id, its text exactly as decoded, and metadata.
+
+    ``text`` keeps CRLF and every other character as the file has them (a
+    UTF-8 or UTF-16 byte-order mark is not part of the text), so span offsets
+    index it directly.
+    """
+
+    id: str
+    text: str
+    path: str | None = None
+    encoding: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that could not be read, and why, in words for the user."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
