@@ -46,3 +46,31 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two aligned passages in two different documents."""
+
+    a: Span
+    b: Span
+    similarity: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"a": self.a.to_json(), "b": self.b.to_json(), "similarity": self.similarity}
+
+
+@dataclass(slots=True)
+class Passage:
+    """A reuse family: one passage and every place it occurs, each listed once."""
+
+    id: int
+    members: list[Span]
+    text: str = ""
+
+    @property
+    def docs(self) -> int:
+        return len({m.doc for m in self.members})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "members": [m.to_json() for m in self.members]}

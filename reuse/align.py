@@ -1,0 +1,203 @@
+"""Turn a candidate document pair into tight aligned passages.
+
+Seed and extend, in the matching text of both documents:
+
+1. Seeds are k-grams the two documents share (numpy set intersection of
+   their k-gram hashes; k-grams frequent inside one document are left out,
+   they anchor nothing).
+2. Seeds on one diagonal in a row become a segment: an exact common run.
+3. Segments are chained in the order of document A, allowing a gap on either
+   side (an edit, a dropped clause) and allowing B's order to differ within a
+   window (a reordered clause): passim needs anchors in increasing order and
+   so misses reordered passages, this does not.
+4. A chain is kept when enough of both sides is covered by segments; its
+   ends are where its first and last segments begin and end, so the spans are
+   tight around the shared text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from reuse.normalize import Normalized
+from reuse.shingle import gram_hashes
+
+
+@dataclass(frozen=True, slots=True)
+class AlignParams:
+    """Knobs of the aligner, in characters of matching text."""
+
+    k: int = 4
+    min_len: int = 20
+    gap: int = 36
+    min_density: float = 0.5
+    min_similarity: float = 0.6
+    max_occurrences: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document's matching text with its k-gram hashes sorted for intersection."""
+
+    norm: Normalized
+    uniq: np.ndarray
+    first: np.ndarray
+    count: np.ndarray
+    order: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One aligned passage: ``[a_start, a_end)`` of A and ``[b_start, b_end)`` of B.
+
+    Offsets are in matching text; ``Normalized.span`` maps them back.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    similarity: float
+
+
+def prepare(norm: Normalized, k: int) -> Prepared:
+    """Sort a document's k-gram hashes once, so each pair costs one intersection."""
+    h = gram_hashes(norm.codes(), k)
+    order = np.argsort(h, kind="stable")
+    uniq, first, count = np.unique(h[order], return_index=True, return_counts=True)
+    return Prepared(norm, uniq, first, count, order)
+
+
+def seeds(a: Prepared, b: Prepared, max_occurrences: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(i, j)`` where A and B have the same k-gram."""
+    _, ia, ib = np.intersect1d(a.uniq, b.uniq, assume_unique=True, return_indices=True)
+    ca, cb = a.count[ia], b.count[ib]
+    ok = (ca <= max_occurrences) & (cb <= max_occurrences)
+    ia, ib, ca, cb = ia[ok], ib[ok], ca[ok], cb[ok]
+    n = ca * cb
+    total = int(n.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    # Every occurrence in A against every occurrence in B, without a loop.
+    h = np.repeat(np.arange(len(n)), n)
+    offsets = np.r_[0, np.cumsum(n)[:-1]]
+    within = np.arange(total) - offsets[h]
+    i = a.order[a.first[ia][h] + within // cb[h]]
+    j = b.order[b.first[ib][h] + within % cb[h]]
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def segments(i: np.ndarray, j: np.ndarray, k: int) -> list[tuple[int, int, int]]:
+    """Exact common runs ``(i0, j0, length)`` from seeds, sorted by ``i0``."""
+    if len(i) == 0:
+        return []
+    d = i - j
+    order = np.lexsort((i, d))
+    i, d = i[order], d[order]
+    new = np.r_[True, (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)]
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.r_[starts, len(i)]) + (k - 1)
+    i0 = i[starts]
+    j0 = i0 - d[starts]
+    by_i = np.argsort(i0, kind="stable")
+    return list(zip(i0[by_i].tolist(), j0[by_i].tolist(), lengths[by_i].tolist(), strict=True))
+
+
+@dataclass(slots=True)
+class _Chain:
+    segs: list[tuple[int, int, int]]
+    i_end: int
+    j_lo: int
+    j_hi: int
+    last_j_end: int
+
+
+def chain(segs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, int, int]]]:
+    """Group segments that lie within ``gap`` of each other on both sides."""
+    done: list[_Chain] = []
+    active: list[_Chain] = []
+    for seg in segs:
+        i0, j0, n = seg
+        still = []
+        for c in active:
+            (done if c.i_end + gap < i0 else still).append(c)
+        active = still
+        best: _Chain | None = None
+        best_dist = 0
+        for c in active:
+            if c.j_lo - gap <= j0 <= c.j_hi + gap:
+                dist = abs(j0 - c.last_j_end)
+                if best is None or dist < best_dist:
+                    best, best_dist = c, dist
+        if best is None:
+            active.append(_Chain([seg], i0 + n, j0, j0 + n, j0 + n))
+        else:
+            best.segs.append(seg)
+            best.i_end = max(best.i_end, i0 + n)
+            best.j_lo = min(best.j_lo, j0)
+            best.j_hi = max(best.j_hi, j0 + n)
+            best.last_j_end = j0 + n
+    done.extend(active)
+    return [c.segs for c in done]
+
+
+def _covered(intervals: list[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(intervals):
+        if e > end:
+            total += e - max(s, end)
+            end = e
+    return total
+
+
+def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]]:
+    """Drop chance seeds hanging off either end, so spans stay tight.
+
+    A short run (barely one k-gram) separated from the body of the chain is
+    far more often a coincidence ("的重要讲话") than the real edge of a copy.
+    """
+    weak = k + 2
+    segs = sorted(segs)
+    while len(segs) > 1 and segs[0][2] <= weak and segs[1][0] - (segs[0][0] + segs[0][2]) > 2:
+        segs = segs[1:]
+    while len(segs) > 1:
+        last, prev_end = segs[-1], max(s[0] + s[2] for s in segs[:-1])
+        if last[2] <= weak and last[0] - prev_end > 2:
+            segs = segs[:-1]
+        else:
+            break
+    return segs
+
+
+def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
+    """All passages A and B share, at least ``params.min_len`` matching characters long."""
+    i, j = seeds(a, b, params.max_occurrences)
+    found: list[Match] = []
+    for group in chain(segments(i, j, params.k), params.gap):
+        if sum(s[2] for s in group) < params.min_len:
+            continue
+        group = _trim(group, params.k)
+        a_start = min(s[0] for s in group)
+        a_end = max(s[0] + s[2] for s in group)
+        b_start = min(s[1] for s in group)
+        b_end = max(s[1] + s[2] for s in group)
+        cov_a = _covered([(s[0], s[0] + s[2]) for s in group])
+        cov_b = _covered([(s[1], s[1] + s[2]) for s in group])
+        if min(cov_a, cov_b) < params.min_len:
+            continue
+        len_a, len_b = a_end - a_start, b_end - b_start
+        if cov_a < params.min_density * len_a or cov_b < params.min_density * len_b:
+            continue
+        indel = Indel.normalized_similarity(
+            a.norm.text[a_start:a_end], b.norm.text[b_start:b_end]
+        )
+        # Indel undervalues a reordered clause and coverage undervalues
+        # scattered edits; either being high means the text is shared.
+        similarity = max(indel, (cov_a + cov_b) / (len_a + len_b))
+        if similarity >= params.min_similarity:
+            found.append(Match(a_start, a_end, b_start, b_end, round(similarity, 4)))
+    return found

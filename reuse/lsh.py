@@ -1,0 +1,127 @@
+"""MinHash signatures of units and LSH banding, in bulk.
+
+The hash family is datasketch's: the permutations come from
+``datasketch.MinHash(num_perm, seed)`` (scheme ``affine32``) and the
+signature of a set of 32-bit values is exactly what
+``MinHash.update_batch`` computes for them (a test holds us to that). What
+differs is the batching: datasketch hashes one unit at a time in Python,
+here all units of a document go through numpy at once, and banding is a
+sort instead of an in-memory dict of buckets (about 8 KB per unit in
+datasketch's ``MinHashLSH``, too much for sentence-level units at scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+from datasketch.minhash import _fmix
+
+from reuse.shingle import mix64
+
+_U32 = np.uint32
+_U64 = np.uint64
+
+
+@dataclass(frozen=True)
+class LSHParams:
+    """How units are hashed and banded; an index stores these and refuses others."""
+
+    num_perm: int = 64
+    threshold: float = 0.4
+    seed: int = 1
+    shingle: int = 3
+
+    @cached_property
+    def bands(self) -> tuple[int, int]:
+        """(b, r) minimising false positives and negatives around ``threshold``.
+
+        datasketch's own optimiser, weighting misses above false candidates,
+        because every candidate is verified by alignment and a miss is lost.
+        """
+        return _optimal_param(self.threshold, self.num_perm, 0.3, 0.7)
+
+
+class MinHasher:
+    """Signatures and band keys for many units at once."""
+
+    def __init__(self, params: LSHParams) -> None:
+        self.params = params
+        a, b = MinHash(num_perm=params.num_perm, seed=params.seed).permutations
+        self._a = np.asarray(a, dtype=_U32)
+        self._b = np.asarray(b, dtype=_U32)
+        self.b, self.r = params.bands
+
+    def signatures(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """``(n_units, num_perm)`` uint32: unit u is the MinHash of ``values[offsets[u]:offsets[u+1]]``.
+
+        ``values`` are 32-bit shingle hashes; every range must be non-empty.
+        """
+        hv = _fmix(values.astype(_U32, copy=False), 32)
+        n_units = len(offsets) - 1
+        out = np.empty((n_units, self.params.num_perm), dtype=_U32)
+        # Chunked so the (shingles x permutations) matrix stays a few MB.
+        chunk = max(1, (1 << 20) // self.params.num_perm)
+        u = 0
+        while u < n_units:
+            v = u
+            while v < n_units and offsets[v + 1] - offsets[u] <= chunk:
+                v += 1
+            v = max(v, u + 1)
+            lo, hi = int(offsets[u]), int(offsets[v])
+            with np.errstate(over="ignore"):
+                phv = hv[lo:hi, None] * self._a + self._b
+            out[u:v] = np.minimum.reduceat(phv, offsets[u:v] - lo, axis=0)
+            u = v
+        return out
+
+    def band_keys(self, sigs: np.ndarray) -> np.ndarray:
+        """``(n_units, b)`` uint64 keys: equal keys in band i mean equal rows in band i."""
+        n = len(sigs)
+        rows = sigs[:, : self.b * self.r].reshape(n, self.b, self.r).astype(_U64)
+        with np.errstate(over="ignore"):
+            acc = np.broadcast_to(
+                (np.arange(self.b, dtype=_U64) + _U64(1)) * _U64(0x9E3779B97F4A7C15), (n, self.b)
+            ).copy()
+            for t in range(self.r):
+                acc = mix64(acc ^ rows[:, :, t])
+        return acc
+
+
+def candidate_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 12) -> np.ndarray:
+    """Distinct document pairs ``(n, 2)`` (smaller index first) that share a band key.
+
+    A bucket of up to ``max_bucket`` documents yields all its pairs; a larger
+    one (a footer, a formula sentence in every regulation) yields a star: each
+    document paired with the bucket's first. That keeps boilerplate linear,
+    and the star is enough to join the whole bucket into one family.
+    """
+    if len(keys) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    # One (key, doc) entry per document per key.
+    order = np.lexsort((docs, keys))
+    k, d = keys[order], docs[order]
+    keep = np.ones(len(k), dtype=bool)
+    keep[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    k, d = k[keep], d[keep]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    sizes = np.diff(np.r_[starts, len(k)])
+    pairs: list[np.ndarray] = []
+    two = starts[sizes == 2]
+    if len(two):
+        pairs.append(np.stack([d[two], d[two + 1]], axis=1))
+    for s, n in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
+        members = d[s : s + n]
+        if n <= max_bucket:
+            i, j = np.triu_indices(n, 1)
+            pairs.append(np.stack([members[i], members[j]], axis=1))
+        else:
+            pairs.append(np.stack([np.full(n - 1, members[0]), members[1:]], axis=1))
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    allp = np.concatenate(pairs).astype(np.int64)
+    allp.sort(axis=1)
+    return np.unique(allp, axis=0)
