@@ -1,0 +1,5 @@
+import sys
+
+from reuse.cli import main
+
+sys.exit(main())

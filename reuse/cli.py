@@ -1,0 +1,170 @@
+"""Command line: parse arguments, call the library, print. Nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from reuse import __version__
+from reuse.align import AlignParams
+from reuse.corpus import InputError
+from reuse.index import Index, IndexFileError, IndexParams, build
+from reuse.model import Skipped
+from reuse.report import scan_report, skipped_lines
+from reuse.scan import ScanOptions, ScanResult, scan_index, scan_paths
+
+out = Console()
+err = Console(stderr=True)
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reuse", description=__doc__)
+    p.add_argument("--version", action="version", version=f"reuse {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("scan", help="find passages shared between documents")
+    s.add_argument("paths", nargs="*", help="files or folders (.txt, .md, .jsonl)")
+    s.add_argument("--db", type=Path, help="index file to update and scan (scan it alone without paths)")
+    s.add_argument("--json", metavar="FILE", help="write findings as JSON ('-' for stdout)")
+    s.add_argument("--min-len", type=int, default=AlignParams.min_len,
+                   help="shortest passage reported, in characters without punctuation "
+                        "(default %(default)s)")
+    s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")
+    s.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="processes to use (default %(default)s)")
+
+    i = sub.add_parser("index", help="build or update an index file")
+    i.add_argument("paths", nargs="*", help="files or folders to index")
+    i.add_argument("--db", type=Path, required=True, help="the index file")
+    i.add_argument("--stats", action="store_true", help="print what the index holds")
+    i.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    return p
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+def _warn(s: Skipped) -> None:
+    err.print(f"[yellow]skipped[/] {s}", highlight=False, markup=True, soft_wrap=True)
+
+
+def _check_paths(paths: Sequence[str]) -> None:
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"{p}: no such file or directory")
+
+
+def _write_json(target: str, data: dict) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+        return
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    if not args.paths and args.db is None:
+        raise UsageError("scan needs a folder or file to scan, or --db FILE")
+    _check_paths(args.paths)
+    options = ScanOptions(align=replace(AlignParams(), min_len=args.min_len), workers=args.workers)
+    show = args.json != "-"
+    with _progress(show) as progress:
+        if args.paths:
+            result = scan_paths(args.paths, options, db=args.db, progress=progress, on_skip=_warn)
+        else:
+            index = Index.open(args.db)
+            try:
+                result = scan_index(index, replace(options, index=index.params), progress)
+            finally:
+                index.close()
+    if not result.documents:
+        raise UsageError(f"no documents found in {' '.join(args.paths) or args.db}"
+                         " (readable .txt, .md or .jsonl files)")
+    if args.json:
+        _write_json(args.json, result.to_json())
+    if show:
+        _print_scan(result, args.top)
+    return 0
+
+
+def _print_scan(result: ScanResult, top: int) -> None:
+    if len(result.skipped) > 10:
+        out.print(skipped_lines(result.skipped))
+    out.print(scan_report(result, top))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    _check_paths(args.paths)
+    if not args.paths:
+        if not args.stats:
+            raise UsageError("index needs folders or files to index (or --stats)")
+        index = Index.open(args.db)
+    else:
+        index = Index.create(args.db, IndexParams())
+    try:
+        if args.paths:
+            with _progress(True) as progress:
+                stats = build(
+                    index, args.paths, workers=args.workers,
+                    on_progress=(lambda d, t: progress("reading", d, t)),
+                    on_skip=_warn,
+                )
+            out.print(f"indexed {stats.added} documents, {stats.unchanged} files unchanged, "
+                      f"{stats.removed} removed, {len(stats.skipped)} skipped")
+        if args.stats:
+            for k, v in index.stats().items():
+                out.print(f"{k:>10}: {v}", highlight=False)
+    finally:
+        index.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "scan":
+            return cmd_scan(args)
+        return cmd_index(args)
+    except (UsageError, InputError, IndexFileError) as exc:
+        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("reuse: interrupted; the index keeps every document written so far")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
