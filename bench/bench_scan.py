@@ -150,6 +150,7 @@ class Measured:
     sampled_peak_bytes: int  # max over polls of the RSS summed over the process tree
     max_single_bytes: int  # kernel's max RSS of the largest single process in the tree
     returncode: int
+    timed_out: bool = False
 
     @property
     def peak_bytes(self) -> int:
@@ -205,12 +206,16 @@ def run_measured(
     child runs in its own session so a timeout or Ctrl-C can stop exactly the tree we started.
     """
     log_stem.parent.mkdir(parents=True, exist_ok=True)
+    timed_out = False
     with (
-        log_stem.with_suffix(".stdout.log").open("wb") as out,
-        log_stem.with_suffix(".stderr.log").open("wb") as err,
+        Path(f"{log_stem}.stdout.log").open("wb") as out,
+        Path(f"{log_stem}.stderr.log").open("wb") as err,
     ):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
+        # cwd is the checkout so `python -m reuse` finds it whatever the caller's directory holds.
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, env=env, cwd=REPO, start_new_session=True
+        )
         peak = 0
         try:
             while True:
@@ -219,6 +224,7 @@ def run_measured(
                 if pid:
                     break
                 if timeout and time.perf_counter() - start > timeout:
+                    timed_out = True
                     os.killpg(proc.pid, signal.SIGKILL)
                     _, status, usage = os.wait4(proc.pid, 0)
                     break
@@ -228,7 +234,7 @@ def run_measured(
             raise
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen so
-    return Measured(seconds, peak, usage.ru_maxrss * 1024, proc.returncode)
+    return Measured(seconds, peak, usage.ru_maxrss * 1024, proc.returncode, timed_out)
 
 
 def _stop_group(pid: int) -> None:
@@ -304,11 +310,21 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _tail(path: Path, lines: int = 8) -> str:
+def _failure(m: Measured, log_stem: Path) -> str:
+    """A short note for the table; the stderr tail goes to the progress stream, where it fits."""
+    log = Path(f"{log_stem}.stderr.log")
+    if m.timed_out:
+        note = f"killed after {m.seconds:.0f} s (--timeout)"
+    elif m.returncode != 0:
+        note = f"failed, exit {m.returncode}"
+    else:
+        note = "no JSON written"
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-8:])
     except OSError:
-        return ""
+        tail = ""
+    say(f"{note}; stderr in {log}" + (f":\n{tail}" if tail else ""))
+    return note
 
 
 def run_scan(corpus: Corpus, scanner: Sequence[str], outdir: Path, timeout: float) -> Result:
@@ -319,9 +335,7 @@ def run_scan(corpus: Corpus, scanner: Sequence[str], outdir: Path, timeout: floa
     say(f"{SCAN} on {corpus.name} ({corpus.docs:,} docs) ...")
     m = run_measured(cmd, outdir / f"{corpus.name}.scan", child_env(), timeout)
     if m.returncode != 0 or not out_json.is_file():
-        note = f"failed (exit {m.returncode}); see {outdir / corpus.name}.scan.stderr.log"
-        say(note + "\n" + _tail(outdir / f"{corpus.name}.scan.stderr.log"))
-        return _result(corpus, SCAN, m, note=note)
+        return _result(corpus, SCAN, m, note=_failure(m, outdir / f"{corpus.name}.scan"))
     report = json.loads(out_json.read_text(encoding="utf-8"))
     res = _result(
         corpus,
@@ -376,9 +390,7 @@ def run_naive(corpus: Corpus, outdir: Path, timeout: float) -> Result:
     say(f"{NAIVE} on {corpus.name} ({corpus.docs:,} docs) ...")
     m = run_measured(cmd, outdir / f"{corpus.name}.naive", child_env(), timeout)
     if m.returncode != 0 or not out_json.is_file():
-        note = f"failed (exit {m.returncode}); see {outdir / corpus.name}.naive.stderr.log"
-        say(note + "\n" + _tail(outdir / f"{corpus.name}.naive.stderr.log"))
-        return _result(corpus, NAIVE, m, note=note)
+        return _result(corpus, NAIVE, m, note=_failure(m, outdir / f"{corpus.name}.naive"))
     data = json.loads(out_json.read_text(encoding="utf-8"))
     return _result(corpus, NAIVE, m, pairs=data["candidate_pairs"], note=NAIVE_NOTE, detail=data)
 
@@ -528,11 +540,12 @@ def render(results: list[Result], lines: list[str], header: str) -> None:
             print(line)
         return
     console = Console() if sys.stdout.isatty() else Console(width=160)
-    table = Table(title=header, title_justify="left", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
     for i, h in enumerate(heads):
         table.add_column(h, justify="right" if i in numeric else "left", no_wrap=i != 10)
     for row in rows:
         table.add_row(*row)
+    console.print(header, highlight=False, markup=False)
     console.print(table)
     for line in quality + lines:
         console.print(line, highlight=False, markup=False)
@@ -540,13 +553,16 @@ def render(results: list[Result], lines: list[str], header: str) -> None:
 
 def machine_header() -> dict[str, Any]:
     """Enough context to compare runs recorded on different days or machines."""
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=False,
-        ).stdout.strip()
-    except OSError:
-        rev = ""
+    def git(*cmd: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(REPO), *cmd], capture_output=True, text=True,
+                                  check=False).stdout.strip()
+        except OSError:
+            return ""
+
+    rev = git("rev-parse", "--short", "HEAD")
+    if rev and git("status", "--porcelain", "--untracked-files=no"):
+        rev += "+dirty"  # figures from uncommitted code cannot be reproduced from the hash alone
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
@@ -609,7 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.naive_out.write_text(json.dumps(data, indent=1), encoding="utf-8")
         return 0
 
-    workdir: Path = args.workdir
+    workdir: Path = args.workdir.resolve()  # children run in the checkout, not here
     outdir = workdir / "runs"
     scanner = shlex.split(args.scanner)
     meta = machine_header()
@@ -624,11 +640,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora += [measure_corpus(d.resolve().name, d.resolve()) for d in args.corpus]
 
     results: list[Result] = []
+    small_result = None
     for corpus in corpora:
         results.append(run_scan(corpus, scanner, outdir, args.timeout))
         if args.naive:
             results.append(run_naive(corpus, outdir, args.timeout))
-    small_result = run_scan(small, scanner, outdir, args.timeout) if small else None
+        if corpus is generated and small is not None:
+            small_result = run_scan(small, scanner, outdir, args.timeout)
+            results.append(small_result)
 
     lines = [f"naive datasketch: {NAIVE_NOTE}; its 'pairs' are LSH candidate document pairs"]
     if args.naive:
@@ -636,21 +655,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     scaling = scaling_line(small_result, _find(results, generated.name, SCAN))
     if scaling:
         lines.append(scaling)
-    header = (f"{meta['date']}  commit {meta['commit']}  {meta['cpus']} CPUs  "
+    header = (f"{meta['date']}  commit {meta['commit'] or 'unknown'}  {meta['cpus']} CPUs  "
               f"Python {meta['python']}  peak = max RSS of the process tree, polled every "
               f"{POLL_SECONDS * 1000:.0f} ms")
-    all_results = results + ([small_result] if small_result else [])
-    render(all_results, lines, header)
+    render(results, lines, header)
 
     if args.json:
         payload = {
             **meta,
-            "results": [r.to_json() for r in all_results],
+            "results": [r.to_json() for r in results],
             "summary": lines,
         }
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         say(f"figures saved to {args.json}")
-    return 0 if all(r.ok for r in all_results) else 1
+    return 0 if all(r.ok for r in results) else 1
 
 
 if __name__ == "__main__":

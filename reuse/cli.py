@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="*", help="files or folders (.txt, .md, .jsonl)")
     s.add_argument("--db", type=Path, help="index file to update and scan (scan it alone without paths)")
     s.add_argument("--json", metavar="FILE", help="write findings as JSON ('-' for stdout)")
-    s.add_argument("--min-len", type=int, default=AlignParams.min_len,
+    s.add_argument("--min-len", type=int, default=AlignParams().min_len,
                    help="shortest passage reported, in characters without punctuation "
                         "(default %(default)s)")
     s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")

@@ -28,6 +28,7 @@ from reuse.model import Document, Skipped
 __all__ = [
     "DecodeFailure",
     "InputError",
+    "MetadataIndex",
     "SourceFile",
     "decode_bytes",
     "discover",
@@ -69,6 +70,8 @@ _NOT_CJK_OR_ASCII = re.compile(
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
 )
 _MIN_CJK_SHARE = 0.9
+# The plausibility checks loop in Python; a prefix this long already decides them.
+_SAMPLE_CHARS = 20_000
 
 
 class InputError(Exception):
@@ -159,14 +162,15 @@ def _decode_legacy(raw: bytes) -> str:
     except UnicodeDecodeError:
         raise DecodeFailure(REASON_UNDECODABLE) from None
     best = matches[0]
+    sample = text[:_SAMPLE_CHARS]
     if best.encoding in _GB_FAMILY:
-        if _cjk_share(text) >= _MIN_CJK_SHARE:
+        if _cjk_share(sample) >= _MIN_CJK_SHARE:
             return text
         raise DecodeFailure(REASON_UNDECODABLE)
     # Short Chinese texts are often ranked cp949 or big5 first with the GB family
     # tied; Korean, Japanese or Big5 bytes read as GB give rare or kana characters.
     tied = any(m.encoding in _GB_FAMILY and m.chaos <= best.chaos for m in matches)
-    if tied and _common_gb2312_share(text) >= _MIN_CJK_SHARE:
+    if tied and _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
         return text
     raise DecodeFailure(REASON_UNDECODABLE)
 
@@ -392,10 +396,14 @@ def _lookup(metadata: Mapping[str, dict[str, Any]], rel: str) -> dict[str, Any] 
     return metadata.get(rel) or metadata.get(_strip_ext(rel))
 
 
-class _MetadataIndex:
-    """Loads each folder's metadata.jsonl once, when a file under it is first read."""
+class MetadataIndex:
+    """The metadata of files under nested folders, each metadata.jsonl loaded once.
 
-    def __init__(self, on_skip: Callable[[Skipped], None]) -> None:
+    A folder's metadata.jsonl may describe files in its subfolders (``file:
+    "2019/a.txt"``) and a subfolder may have its own; this finds both.
+    """
+
+    def __init__(self, on_skip: Callable[[Skipped], None] | None = None) -> None:
         self._on_skip = on_skip
         self._folders: dict[Path, dict[str, dict[str, Any]]] = {}
 
@@ -427,12 +435,20 @@ def read_source(
 ) -> Iterator[Document | Skipped]:
     """The documents of one file, or `Skipped` entries saying why not.
 
-    ``metadata`` is keyed by paths relative to ``src.root`` (what
-    `load_metadata` returns for that folder); the record found for the file
-    becomes each document's metadata, under a JSON line's own fields.
+    ``metadata`` is what `load_metadata` returns for ``src.root`` or for the
+    file's own folder: the file is looked up by its id, then by its name. The
+    record found becomes each document's metadata, under a JSON line's own
+    fields. (`MetadataIndex` merges every folder from the root down.)
     """
     for item, _where in _read_source(src, metadata):
         yield item
+
+
+def _record_in(metadata: Mapping[str, dict[str, Any]], src: SourceFile) -> dict[str, Any]:
+    found = _lookup(metadata, src.id)
+    if found is None and "/" in src.id:
+        found = _lookup(metadata, src.path.name)  # a mapping of the file's own folder
+    return found or {}
 
 
 def _read_source(
@@ -450,7 +466,7 @@ def _read_source(
     except DecodeFailure as failure:
         yield Skipped(where, failure.reason), where
         return
-    record = (_lookup(metadata, src.id) if metadata else None) or {}
+    record = _record_in(metadata, src) if metadata else {}
     if src.kind == "jsonl":
         yield from _jsonl_documents(src, text, encoding, record)
     elif not text.strip():
@@ -511,7 +527,7 @@ def iter_documents(
 def _iter_documents(
     sources: Iterator[SourceFile | Skipped], on_skip: Callable[[Skipped], None]
 ) -> Iterator[Document]:
-    index = _MetadataIndex(on_skip)
+    index = MetadataIndex(on_skip)
     first_seen: dict[str, str] = {}
     for src in sources:
         if isinstance(src, Skipped):
