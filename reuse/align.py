@@ -66,7 +66,7 @@ class Match:
 def prepare(norm: Normalized, k: int) -> Prepared:
     """Sort a document's k-gram hashes once, so each pair costs one intersection."""
     h = gram_hashes(norm.codes(), k)
-    order = np.argsort(h, kind="stable")
+    order = np.argsort(h)
     uniq, first, count = np.unique(h[order], return_index=True, return_counts=True)
     return Prepared(norm, uniq, first, count, order)
 
@@ -91,10 +91,10 @@ def seeds(a: Prepared, b: Prepared, max_occurrences: int) -> tuple[np.ndarray, n
     return i.astype(np.int64), j.astype(np.int64)
 
 
-def segments(i: np.ndarray, j: np.ndarray, k: int) -> list[tuple[int, int, int]]:
-    """Exact common runs ``(i0, j0, length)`` from seeds, sorted by ``i0``."""
+def segments(i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
+    """Exact common runs ``(n, 3)`` of ``(i0, j0, length)`` from seeds, sorted by ``i0``."""
     if len(i) == 0:
-        return []
+        return np.empty((0, 3), dtype=np.int64)
     d = i - j
     order = np.lexsort((i, d))
     i, d = i[order], d[order]
@@ -102,9 +102,32 @@ def segments(i: np.ndarray, j: np.ndarray, k: int) -> list[tuple[int, int, int]]
     starts = np.flatnonzero(new)
     lengths = np.diff(np.r_[starts, len(i)]) + (k - 1)
     i0 = i[starts]
-    j0 = i0 - d[starts]
-    by_i = np.argsort(i0, kind="stable")
-    return list(zip(i0[by_i].tolist(), j0[by_i].tolist(), lengths[by_i].tolist(), strict=True))
+    segs = np.stack([i0, i0 - d[starts], lengths], axis=1)
+    return segs[np.argsort(i0, kind="stable")]
+
+
+def near_strong(segs: np.ndarray, strong_len: int, gap: int) -> np.ndarray:
+    """Keep strong runs, and short ones only where a strong run is near on both sides.
+
+    Two documents on one subject share hundreds of chance 4-grams; alone,
+    they are noise, but next to a longer run they bridge the edits of a
+    copy. Dropping the lonely ones first keeps the chaining loop short.
+    """
+    strong = segs[:, 2] >= strong_len
+    if strong.all() or not strong.any():
+        return segs[strong]
+    s = segs[strong]
+    w = segs[~strong]
+    pos = np.searchsorted(s[:, 0], w[:, 0])
+    keep = np.zeros(len(w), dtype=bool)
+    for nb in (pos - 1, pos):
+        ok = (nb >= 0) & (nb < len(s))
+        nbc = np.clip(nb, 0, len(s) - 1)
+        di = np.maximum(w[:, 0] - (s[nbc, 0] + s[nbc, 2]), s[nbc, 0] - (w[:, 0] + w[:, 2]))
+        dj = np.maximum(w[:, 1] - (s[nbc, 1] + s[nbc, 2]), s[nbc, 1] - (w[:, 1] + w[:, 2]))
+        keep |= ok & (di <= gap) & (dj <= gap)
+    out = np.concatenate([s, w[keep]])
+    return out[np.argsort(out[:, 0], kind="stable")]
 
 
 @dataclass(slots=True)
@@ -176,8 +199,12 @@ def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]
 def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     """All passages A and B share, at least ``params.min_len`` matching characters long."""
     i, j = seeds(a, b, params.max_occurrences)
+    segs = segments(i, j, params.k)
+    if segs[:, 2].sum() < params.min_len:
+        return []
+    segs = near_strong(segs, params.k + 2, params.gap)
     found: list[Match] = []
-    for group in chain(segments(i, j, params.k), params.gap):
+    for group in chain([tuple(x) for x in segs.tolist()], params.gap):
         if sum(s[2] for s in group) < params.min_len:
             continue
         group = _trim(group, params.k)

@@ -26,7 +26,8 @@ from reuse.model import Pair, Passage, Skipped, Span
 from reuse.normalize import normalize
 
 Progress = Callable[[str, int, int], None]
-_PAIRS_PER_TASK = 1000
+_PAIRS_PER_TASK = 2000
+_CACHE_DOCS = 1024
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ScanResult:
 class _DocCache:
     """The aligner's working set: a few hundred prepared documents, least recently used out."""
 
-    def __init__(self, index: Index, k: int, size: int = 256) -> None:
+    def __init__(self, index: Index, k: int, size: int = _CACHE_DOCS) -> None:
         self.index, self.k, self.size = index, k, size
         self._docs: OrderedDict[int, Prepared] = OrderedDict()
 
@@ -120,6 +121,10 @@ def align_pairs(db: str, pairs: np.ndarray, params: AlignParams) -> list[Aligned
 
 
 def _chunks(pairs: np.ndarray) -> list[np.ndarray]:
+    """Tasks of pairs ordered in tiles, so that a worker's cache holds both sides of a tile."""
+    tile = _CACHE_DOCS // 2
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], pairs[:, 1] // tile, pairs[:, 0] // tile))
+    pairs = pairs[order]
     return [pairs[i : i + _PAIRS_PER_TASK] for i in range(0, len(pairs), _PAIRS_PER_TASK)]
 
 
