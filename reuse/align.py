@@ -180,20 +180,53 @@ def _covered(intervals: list[tuple[int, int]]) -> int:
 def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]]:
     """Drop chance seeds hanging off either end, so spans stay tight.
 
-    A short run (barely one k-gram) separated from the body of the chain is
-    far more often a coincidence ("的重要讲话") than the real edge of a copy.
+    A short run at the edge of a chain is a coincidence ("的重要讲话") when it
+    sits on another diagonal than its neighbour; on the same diagonal (give
+    or take a few inserted or deleted characters) it is the frayed end of an
+    edited copy, and stays.
     """
     weak = k + 2
+
+    def stray(edge: tuple[int, int, int], nb: tuple[int, int, int]) -> bool:
+        return edge[2] <= weak and abs((edge[0] - edge[1]) - (nb[0] - nb[1])) > 4
+
     segs = sorted(segs)
-    while len(segs) > 1 and segs[0][2] <= weak and segs[1][0] - (segs[0][0] + segs[0][2]) > 2:
+    while len(segs) > 1 and stray(segs[0], segs[1]):
         segs = segs[1:]
-    while len(segs) > 1:
-        last, prev_end = segs[-1], max(s[0] + s[2] for s in segs[:-1])
-        if last[2] <= weak and last[0] - prev_end > 2:
-            segs = segs[:-1]
-        else:
-            break
+    while len(segs) > 1 and stray(segs[-1], segs[-2]):
+        segs = segs[:-1]
     return segs
+
+
+def merge_boxes(groups: list[list[tuple[int, int, int]]], gap: int) -> list[list[tuple[int, int, int]]]:
+    """Join chains whose extents touch in both documents.
+
+    Chaining follows A's order and tolerates B jumping back by ``gap``; a
+    swapped pair of long sentences jumps further, and leaves two chains side
+    by side in both documents. They are one passage.
+    """
+    boxes = [
+        [min(s[0] for s in g), max(s[0] + s[2] for s in g),
+         min(s[1] for s in g), max(s[1] + s[2] for s in g), g]
+        for g in groups
+    ]
+    merged = True
+    while merged and len(boxes) > 1:
+        merged = False
+        boxes.sort(key=lambda x: x[0])
+        out = [boxes[0]]
+        for bx in boxes[1:]:
+            last = out[-1]
+            if (bx[0] - last[1] <= gap and max(bx[2] - last[3], last[2] - bx[3]) <= gap):
+                last[1] = max(last[1], bx[1])
+                last[2] = min(last[2], bx[2])
+                last[3] = max(last[3], bx[3])
+                last[4] = last[4] + bx[4]
+                merged = True
+            else:
+                out.append(bx)
+        boxes = out
+    return [bx[4] for bx in boxes]
 
 
 def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
@@ -204,10 +237,12 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
         return []
     segs = near_strong(segs, params.k + 2, params.gap)
     found: list[Match] = []
-    for group in chain([tuple(x) for x in segs.tolist()], params.gap):
+    groups = [_trim(g, params.k) for g in chain([tuple(x) for x in segs.tolist()], params.gap)]
+    # Lone chance runs would only slow the box merge down.
+    groups = [g for g in groups if len(g) > 1 or g[0][2] > params.k + 2]
+    for group in merge_boxes(groups, params.gap):
         if sum(s[2] for s in group) < params.min_len:
             continue
-        group = _trim(group, params.k)
         a_start = min(s[0] for s in group)
         a_end = max(s[0] + s[2] for s in group)
         b_start = min(s[1] for s in group)
