@@ -35,6 +35,7 @@ class AlignParams:
     gap: int = 36
     min_density: float = 0.5
     min_similarity: float = 0.6
+    min_order_similarity: float = 0.5
     max_occurrences: int = 4
 
 
@@ -198,7 +199,10 @@ def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]
     return segs
 
 
-def merge_boxes(groups: list[list[tuple[int, int, int]]], gap: int) -> list[list[tuple[int, int, int]]]:
+Seg = tuple[int, int, int]
+
+
+def merge_boxes(groups: list[list[Seg]], gap: int) -> list[tuple[list[Seg], list[list[Seg]]]]:
     """Join chains whose extents touch in both documents.
 
     Chaining follows A's order and tolerates B jumping back by ``gap``; a
@@ -207,7 +211,7 @@ def merge_boxes(groups: list[list[tuple[int, int, int]]], gap: int) -> list[list
     """
     boxes = [
         [min(s[0] for s in g), max(s[0] + s[2] for s in g),
-         min(s[1] for s in g), max(s[1] + s[2] for s in g), g]
+         min(s[1] for s in g), max(s[1] + s[2] for s in g), g, [g]]
         for g in groups
     ]
     merged = True
@@ -222,11 +226,12 @@ def merge_boxes(groups: list[list[tuple[int, int, int]]], gap: int) -> list[list
                 last[2] = min(last[2], bx[2])
                 last[3] = max(last[3], bx[3])
                 last[4] = last[4] + bx[4]
+                last[5] = last[5] + bx[5]
                 merged = True
             else:
                 out.append(bx)
         boxes = out
-    return [bx[4] for bx in boxes]
+    return [(bx[4], bx[5]) for bx in boxes]
 
 
 def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
@@ -236,30 +241,40 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     if segs[:, 2].sum() < params.min_len:
         return []
     segs = near_strong(segs, params.k + 2, params.gap)
-    found: list[Match] = []
     groups = [_trim(g, params.k) for g in chain([tuple(x) for x in segs.tolist()], params.gap)]
     # Lone chance runs would only slow the box merge down.
     groups = [g for g in groups if len(g) > 1 or g[0][2] > params.k + 2]
-    for group in merge_boxes(groups, params.gap):
-        if sum(s[2] for s in group) < params.min_len:
-            continue
-        a_start = min(s[0] for s in group)
-        a_end = max(s[0] + s[2] for s in group)
-        b_start = min(s[1] for s in group)
-        b_end = max(s[1] + s[2] for s in group)
-        cov_a = _covered([(s[0], s[0] + s[2]) for s in group])
-        cov_b = _covered([(s[1], s[1] + s[2]) for s in group])
-        if min(cov_a, cov_b) < params.min_len:
-            continue
-        len_a, len_b = a_end - a_start, b_end - b_start
-        if cov_a < params.min_density * len_a or cov_b < params.min_density * len_b:
-            continue
-        indel = Indel.normalized_similarity(
-            a.norm.text[a_start:a_end], b.norm.text[b_start:b_end]
-        )
-        # Indel undervalues a reordered clause and coverage undervalues
-        # scattered edits; either being high means the text is shared.
-        similarity = max(indel, (cov_a + cov_b) / (len_a + len_b))
-        if similarity >= params.min_similarity:
-            found.append(Match(a_start, a_end, b_start, b_end, round(similarity, 4)))
+    found: list[Match] = []
+    for merged, parts in merge_boxes(groups, params.gap):
+        m = _passage(a, b, merged, params)
+        if m is not None:
+            found.append(m)
+        elif len(parts) > 1:
+            found.extend(x for x in (_passage(a, b, p, params) for p in parts) if x is not None)
     return found
+
+
+def _passage(a: Prepared, b: Prepared, group: list[Seg], params: AlignParams) -> Match | None:
+    """The passage a chain of segments stands for, if it is long, dense and similar enough."""
+    if sum(s[2] for s in group) < params.min_len:
+        return None
+    a_start = min(s[0] for s in group)
+    a_end = max(s[0] + s[2] for s in group)
+    b_start = min(s[1] for s in group)
+    b_end = max(s[1] + s[2] for s in group)
+    cov_a = _covered([(s[0], s[0] + s[2]) for s in group])
+    cov_b = _covered([(s[1], s[1] + s[2]) for s in group])
+    if min(cov_a, cov_b) < params.min_len:
+        return None
+    len_a, len_b = a_end - a_start, b_end - b_start
+    if cov_a < params.min_density * len_a or cov_b < params.min_density * len_b:
+        return None
+    indel = Indel.normalized_similarity(a.norm.text[a_start:a_end], b.norm.text[b_start:b_end])
+    # Indel undervalues a reordered clause and coverage undervalues scattered
+    # edits; either being high means the text is shared. But Indel must not
+    # be low: two short shared bits in swapped order are not one passage,
+    # however well they are covered.
+    similarity = max(indel, (cov_a + cov_b) / (len_a + len_b))
+    if similarity < params.min_similarity or indel < params.min_order_similarity:
+        return None
+    return Match(a_start, a_end, b_start, b_end, round(similarity, 4))
