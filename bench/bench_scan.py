@@ -20,8 +20,10 @@ The naive pipeline is this same file run as ``--naive-worker DIR``; see :func:`n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import pickle
@@ -103,11 +105,23 @@ def real_corpora(root: Path = SHARED_CORPORA) -> list[Path]:
     return [d for d in sorted(root.iterdir()) if d.is_dir() and corpus_files(d)]
 
 
-def synthetic_name(n_docs: int, doc_chars: int, seed: int) -> str:
-    return f"synth-{n_docs}x{doc_chars}-seed{seed}"
+def generator_version() -> str:
+    """A short hash of the generator's source, so that a changed generator regenerates the cache.
+
+    Taken once per run: both generated corpora of one run must come from the same generator.
+    """
+    import reuse.synth
+
+    return hashlib.sha1(Path(reuse.synth.__file__).read_bytes()).hexdigest()[:8]
 
 
-def ensure_synthetic(workdir: Path, n_docs: int, doc_chars: int, seed: int) -> Corpus:
+def synthetic_name(n_docs: int, doc_chars: int, seed: int, version: str) -> str:
+    return f"synth-{n_docs}x{doc_chars}-seed{seed}-{version}"
+
+
+def ensure_synthetic(
+    workdir: Path, n_docs: int, doc_chars: int, seed: int, version: str
+) -> Corpus:
     """Generate a corpus with planted reuse once per parameter set and reuse it afterwards.
 
     Generation is not what is being measured, and 10,000 documents take a while to plant, so the
@@ -116,7 +130,7 @@ def ensure_synthetic(workdir: Path, n_docs: int, doc_chars: int, seed: int) -> C
     """
     from reuse.synth import make_corpus  # imported late: a missing module must not stop --help
 
-    name = synthetic_name(n_docs, doc_chars, seed)
+    name = synthetic_name(n_docs, doc_chars, seed, version)
     out_dir = workdir / name
     plants_file = workdir / f"{name}.plants.pickle"
     plants_ok = False
@@ -148,14 +162,14 @@ class Measured:
 
     seconds: float
     sampled_peak_bytes: int  # max over polls of the RSS summed over the process tree
-    max_single_bytes: int  # kernel's max RSS of the largest single process in the tree
+    max_single_bytes: int  # largest high-water mark (VmHWM) of any one process in the tree
     returncode: int
     timed_out: bool = False
 
     @property
     def peak_bytes(self) -> int:
-        # A spike shorter than one poll escapes sampling; the kernel's own maximum of the largest
-        # single process is a floor the tree's peak cannot be below.
+        # A spike shorter than one poll escapes sampling, but the kernel keeps each process's
+        # own high-water mark: the largest of those is a floor the tree's peak cannot be below.
         return max(self.sampled_peak_bytes, self.max_single_bytes)
 
 
@@ -176,8 +190,26 @@ def _proc_table() -> dict[int, tuple[int, int]]:
     return table
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, summed.
+def _high_water_bytes(pid: int) -> int:
+    """The kernel's peak RSS of one live process (VmHWM), 0 when it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class TreeSample:
+    rss_bytes: int  # summed over the tree now
+    max_high_water_bytes: int  # largest VmHWM of one process of the tree so far
+
+
+def sample_tree(root: int) -> TreeSample:
+    """Resident bytes of ``root`` and all its descendants, summed, and their largest VmHWM.
 
     Summing RSS counts pages shared by forked workers once per process, so this overstates a
     fork-heavy tree a little; it never hides a worker, which is the failure that matters here.
@@ -186,24 +218,26 @@ def tree_rss_bytes(root: int) -> int:
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    total, stack, seen = 0, [root], set()
+    total, hwm, stack, seen = 0, 0, [root], set()
     while stack:
         pid = stack.pop()
         if pid in seen or pid not in table:
             continue
         seen.add(pid)
         total += table[pid][1]
+        hwm = max(hwm, _high_water_bytes(pid))
         stack.extend(children.get(pid, ()))
-    return total
+    return TreeSample(total, hwm)
 
 
 def run_measured(
     cmd: Sequence[str], log_stem: Path, env: dict[str, str] | None = None, timeout: float = 0
 ) -> Measured:
-    """Run ``cmd``, polling the tree's RSS every 50 ms until it exits; output goes to log files.
+    """Run ``cmd``, sampling its process tree every 50 ms until it exits; output goes to logs.
 
-    The child is reaped with ``wait4`` so that the kernel's own peak RSS comes back with it; the
-    child runs in its own session so a timeout or Ctrl-C can stop exactly the tree we started.
+    The child runs in its own session so a timeout or Ctrl-C can stop exactly the tree we
+    started. (The rusage of ``wait4`` is no substitute for sampling: a child's ru_maxrss also
+    counts memory it inherited from this process at fork time.)
     """
     log_stem.parent.mkdir(parents=True, exist_ok=True)
     timed_out = False
@@ -216,34 +250,31 @@ def run_measured(
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=err, env=env, cwd=REPO, start_new_session=True
         )
-        peak = 0
+        peak = hwm = 0
         try:
             while True:
-                peak = max(peak, tree_rss_bytes(proc.pid))
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
+                sample = sample_tree(proc.pid)
+                peak = max(peak, sample.rss_bytes)
+                hwm = max(hwm, sample.max_high_water_bytes)
+                if proc.poll() is not None:
                     break
                 if timeout and time.perf_counter() - start > timeout:
                     timed_out = True
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    _, status, usage = os.wait4(proc.pid, 0)
+                    _stop_group(proc)
                     break
                 time.sleep(POLL_SECONDS)
         except BaseException:
-            _stop_group(proc.pid)
+            _stop_group(proc)
             raise
         seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen so
-    return Measured(seconds, peak, usage.ru_maxrss * 1024, proc.returncode, timed_out)
+    return Measured(seconds, peak, hwm, proc.returncode, timed_out)
 
 
-def _stop_group(pid: int) -> None:
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the session we started (its leader's pid is the group id), then reap the leader."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 # --------------------------------------------------------------------------- the two pipelines
@@ -361,7 +392,11 @@ def score_report(report: dict[str, Any], corpus: Corpus) -> tuple[str, dict[str,
     assert corpus.plants_file is not None
     with corpus.plants_file.open("rb") as fh:
         plants = pickle.load(fh)
-    scores = score(report, plants, read_texts(corpus.path))
+    try:
+        scores = score(report, plants, read_texts(corpus.path))
+    except Exception as exc:  # keep the timings of a long run even if scoring breaks
+        say(f"scoring {corpus.name} failed: {exc!r}")
+        return f"not scored: {type(exc).__name__}: {exc}", None
     fields = dataclasses.asdict(scores) if dataclasses.is_dataclass(scores) else None
     return scores.summary(), _jsonable(fields)
 
@@ -630,10 +665,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     scanner = shlex.split(args.scanner)
     meta = machine_header()
 
-    generated = ensure_synthetic(workdir, args.docs, args.chars, args.seed)
+    version = generator_version()
+    generated = ensure_synthetic(workdir, args.docs, args.chars, args.seed, version)
     small = None
     if 0 < args.scaling_docs < args.docs:
-        small = ensure_synthetic(workdir, args.scaling_docs, args.chars, args.seed)
+        small = ensure_synthetic(workdir, args.scaling_docs, args.chars, args.seed, version)
     corpora = [generated]
     if args.real:
         corpora += [measure_corpus(d.name, d) for d in real_corpora()]
@@ -672,4 +708,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the run in progress has been killed by run_measured
+        say("interrupted")
+        sys.exit(130)

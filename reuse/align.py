@@ -240,10 +240,15 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     segs = segments(i, j, params.k)
     if segs[:, 2].sum() < params.min_len:
         return []
-    segs = near_strong(segs, params.k + 2, params.gap)
-    groups = [_trim(g, params.k) for g in chain([tuple(x) for x in segs.tolist()], params.gap)]
-    # Lone chance runs would only slow the box merge down.
-    groups = [g for g in groups if len(g) > 1 or g[0][2] > params.k + 2]
+    segs = near_strong(segs, params.k + 4, params.gap)
+    # A chain holding less than half a passage can only matter as one half
+    # of a swapped pair; anything shorter is a stock phrase, not a passage.
+    least = max(params.k + 3, params.min_len // 2)
+    groups = [
+        _trim(g, params.k)
+        for g in chain([tuple(x) for x in segs.tolist()], params.gap)
+        if sum(s[2] for s in g) >= least
+    ]
     found: list[Match] = []
     for merged, parts in merge_boxes(groups, params.gap):
         m = _passage(a, b, merged, params)
