@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scan(args)
         return cmd_index(args)
     except (UsageError, InputError, IndexFileError) as exc:
-        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
+        err.print(f"reuse: error: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print("reuse: interrupted; the index keeps every document written so far")

@@ -96,7 +96,7 @@ def record(doc: Document, src: SourceFile, params: IndexParams, hasher: MinHashe
     raw = doc.text.encode("utf-8", "surrogatepass")
     return DocRecord(
         id=doc.id,
-        source=str(src.path),
+        source=_key(src),
         size=src.size,
         mtime_ns=src.mtime_ns,
         sha1=hashlib.sha1(raw).hexdigest(),
@@ -209,9 +209,12 @@ class Index:
                     "use a new --db file or rebuild it"
                 )
             return idx
-        conn = _connect(path)
-        conn.executescript(_SCHEMA)
         now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        try:
+            conn = _connect(path)
+            conn.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise IndexFileError(f"{path}: cannot create index ({exc})") from None
         with conn:
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -230,13 +233,17 @@ class Index:
     def open(cls, path: Path) -> Index:
         if not path.is_file():
             raise IndexFileError(f"{path}: no such index file")
+        # Look read-only first: opening someone else's database for writing
+        # would switch it to WAL and leave files beside it.
         try:
-            conn = _connect(path)
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
+            probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                probe.close()
+        except sqlite3.Error as exc:
             raise IndexFileError(f"{path}: not a reuse index ({exc})") from None
         if meta.get("schema") != str(SCHEMA_VERSION):
-            conn.close()
             raise IndexFileError(
                 f"{path}: index format {meta.get('schema')!r} is not this version's "
                 f"({SCHEMA_VERSION}); rebuild it with `reuse index`"
@@ -244,9 +251,8 @@ class Index:
         try:
             params = IndexParams.from_json(meta["params"])
         except (KeyError, TypeError, ValueError) as exc:
-            conn.close()
             raise IndexFileError(f"{path}: unreadable index parameters ({exc})") from None
-        return cls(conn, path, params)
+        return cls(_connect(path), path, params)
 
     def close(self) -> None:
         self.conn.close()
@@ -350,7 +356,11 @@ class Index:
             "path": str(self.path),
             "documents": n_docs,
             "characters": chars,
-            "bytes": self.path.stat().st_size,
+            "bytes": sum(
+                p.stat().st_size
+                for p in (self.path, self.path.with_name(self.path.name + "-wal"))
+                if p.exists()
+            ),
             "created": meta.get("created"),
             "updated": meta.get("updated"),
             "version": meta.get("version"),
@@ -392,16 +402,21 @@ def build(
         if isinstance(item, Skipped):
             skip(item)
             continue
-        key = str(item.path)
+        key = _key(item)
         seen.add(key)
         if known.get(key) == (item.size, item.mtime_ns):
             stats.unchanged += 1
         else:
             todo.append(item)
-    stats.removed = index.remove_sources(s for s in known if s not in seen)
+    # Gone means no longer there under a path given now; files indexed from
+    # other folders in earlier runs stay.
+    roots = [str(Path(p).resolve()) for p in paths]
+    stats.removed = index.remove_sources(
+        s for s in known if s not in seen and any(_under(s, r) for r in roots)
+    )
     # A changed file's documents go before its new ones arrive: a jsonl file
     # may have lost lines, and ids alone would not say which.
-    index.remove_sources(str(s.path) for s in todo if str(s.path) in known)
+    index.remove_sources(_key(s) for s in todo if _key(s) in known)
     total = sum(s.size for s in todo)
     done = 0
     for batch, results in _run(_batches(todo), index.params, workers):
@@ -409,14 +424,23 @@ def build(
             if isinstance(item, Skipped):
                 skip(item)
         recs = [r for r in results if isinstance(r, DocRecord)]
-        for s in index.add(recs):
+        dups = index.add(recs)
+        for s in dups:
             skip(s)
-        stats.added += len(recs)
+        stats.added += len(recs) - len(dups)
         done += sum(s.size for s in batch)
         if on_progress:
             on_progress(done, total)
     index.touch()
     return stats
+
+
+def _key(src: SourceFile) -> str:
+    return str(src.path.resolve())
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _run(
