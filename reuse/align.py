@@ -210,8 +210,14 @@ def merge_boxes(groups: list[list[Seg]], gap: int) -> list[tuple[list[Seg], list
     by side in both documents. They are one passage.
     """
     boxes = [
-        [min(s[0] for s in g), max(s[0] + s[2] for s in g),
-         min(s[1] for s in g), max(s[1] + s[2] for s in g), g, [g]]
+        [
+            min(s[0] for s in g),
+            max(s[0] + s[2] for s in g),
+            min(s[1] for s in g),
+            max(s[1] + s[2] for s in g),
+            g,
+            [g],
+        ]
         for g in groups
     ]
     merged = True
@@ -221,7 +227,7 @@ def merge_boxes(groups: list[list[Seg]], gap: int) -> list[tuple[list[Seg], list
         out = [boxes[0]]
         for bx in boxes[1:]:
             last = out[-1]
-            if (bx[0] - last[1] <= gap and max(bx[2] - last[3], last[2] - bx[3]) <= gap):
+            if bx[0] - last[1] <= gap and max(bx[2] - last[3], last[2] - bx[3]) <= gap:
                 last[1] = max(last[1], bx[1])
                 last[2] = min(last[2], bx[2])
                 last[3] = max(last[3], bx[3])

@@ -37,14 +37,23 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="find passages shared between documents")
     s.add_argument("paths", nargs="*", help="files or folders (.txt, .md, .jsonl)")
-    s.add_argument("--db", type=Path, help="index file to update and scan (scan it alone without paths)")
+    s.add_argument(
+        "--db", type=Path, help="index file to update and scan (scan it alone without paths)"
+    )
     s.add_argument("--json", metavar="FILE", help="write findings as JSON ('-' for stdout)")
-    s.add_argument("--min-len", type=int, default=AlignParams().min_len,
-                   help="shortest passage reported, in characters without punctuation "
-                        "(default %(default)s)")
+    s.add_argument(
+        "--min-len",
+        type=int,
+        default=AlignParams().min_len,
+        help="shortest passage reported, in characters without punctuation (default %(default)s)",
+    )
     s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")
-    s.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="processes to use (default %(default)s)")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes to use (default %(default)s)",
+    )
 
     i = sub.add_parser("index", help="build or update an index file")
     i.add_argument("paths", nargs="*", help="files or folders to index")
@@ -60,8 +69,12 @@ def _progress(enabled: bool) -> Iterator:
         yield None
         return
     with Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True,
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -111,8 +124,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
             finally:
                 index.close()
     if not result.documents:
-        raise UsageError(f"no documents found in {' '.join(args.paths) or args.db}"
-                         " (readable .txt, .md or .jsonl files)")
+        raise UsageError(
+            f"no documents found in {' '.join(args.paths) or args.db}"
+            " (readable .txt, .md or .jsonl files)"
+        )
     if args.json:
         _write_json(args.json, result.to_json())
     if show:
@@ -138,12 +153,16 @@ def cmd_index(args: argparse.Namespace) -> int:
         if args.paths:
             with _progress(True) as progress:
                 stats = build(
-                    index, args.paths, workers=args.workers,
+                    index,
+                    args.paths,
+                    workers=args.workers,
                     on_progress=(lambda d, t: progress("reading", d, t)),
                     on_skip=_warn,
                 )
-            out.print(f"indexed {stats.added} documents, {stats.unchanged} files unchanged, "
-                      f"{stats.removed} removed, {len(stats.skipped)} skipped")
+            out.print(
+                f"indexed {stats.added} documents, {stats.unchanged} files unchanged, "
+                f"{stats.removed} removed, {len(stats.skipped)} skipped"
+            )
         if args.stats:
             for k, v in index.stats().items():
                 out.print(f"{k:>10}: {v}", highlight=False)

@@ -272,11 +272,11 @@ class Index:
         buckets = self.has_buckets
         with self.conn:
             for r in records:
-                old = self.conn.execute(
-                    "SELECT source FROM docs WHERE id = ?", (r.id,)
-                ).fetchone()
+                old = self.conn.execute("SELECT source FROM docs WHERE id = ?", (r.id,)).fetchone()
                 if old is not None and old[0] != r.source:
-                    skipped.append(Skipped(r.source, f"duplicate id {r.id} (first seen in {old[0]})"))
+                    skipped.append(
+                        Skipped(r.source, f"duplicate id {r.id} (first seen in {old[0]})")
+                    )
                     continue
                 if old is not None:
                     self._delete_where("id = ?", (r.id,))
@@ -284,8 +284,15 @@ class Index:
                     "INSERT INTO docs (id, source, size, mtime_ns, sha1, chars, encoding, metadata,"
                     " text, keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        r.id, r.source, r.size, r.mtime_ns, r.sha1, r.chars, r.encoding,
-                        json.dumps(r.metadata, ensure_ascii=False), r.text_blob,
+                        r.id,
+                        r.source,
+                        r.size,
+                        r.mtime_ns,
+                        r.sha1,
+                        r.chars,
+                        r.encoding,
+                        json.dumps(r.metadata, ensure_ascii=False),
+                        r.text_blob,
                         r.keys.astype("<u8").tobytes(),
                     ),
                 )
@@ -350,7 +357,9 @@ class Index:
         return np.concatenate(keys), np.concatenate(docs)
 
     def stats(self) -> dict[str, Any]:
-        n_docs, chars = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(chars), 0) FROM docs").fetchone()
+        n_docs, chars = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(chars), 0) FROM docs"
+        ).fetchone()
         meta = self.meta()
         return {
             "path": str(self.path),

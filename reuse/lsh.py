@@ -56,9 +56,10 @@ class MinHasher:
         self.b, self.r = params.bands
 
     def signatures(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """``(n_units, num_perm)`` uint32: unit u is the MinHash of ``values[offsets[u]:offsets[u+1]]``.
+        """MinHash signatures ``(n_units, num_perm)``, uint32, one row per unit.
 
-        ``values`` are 32-bit shingle hashes; every range must be non-empty.
+        Unit u is the set ``values[offsets[u]:offsets[u + 1]]`` of 32-bit
+        shingle hashes; every range must be non-empty.
         """
         hv = _fmix(values.astype(_U32, copy=False), 32)
         n_units = len(offsets) - 1

@@ -42,8 +42,11 @@ def _members(p: Passage, shown: int = 4) -> str:
 
 
 def families_table(passages: list[Passage], top: int = 10) -> Table:
-    t = Table(title=f"Largest reuse families ({min(top, len(passages))} of {len(passages)})",
-              box=box.SIMPLE_HEAVY, show_lines=True)
+    t = Table(
+        title=f"Largest reuse families ({min(top, len(passages))} of {len(passages)})",
+        box=box.SIMPLE_HEAVY,
+        show_lines=True,
+    )
     t.add_column("#", justify="right")
     t.add_column("docs", justify="right")
     t.add_column("chars", justify="right")
@@ -56,9 +59,13 @@ def families_table(passages: list[Passage], top: int = 10) -> Table:
 
 
 def documents_table(result: ScanResult, top: int = 15) -> Table:
-    docs = sorted(result.documents, key=lambda d: (-result.reused.get(d.id, 0) / max(d.chars, 1), d.id))
-    t = Table(title=f"Reused share per document (top {min(top, len(docs))} of {len(docs)})",
-              box=box.SIMPLE_HEAVY)
+    docs = sorted(
+        result.documents, key=lambda d: (-result.reused.get(d.id, 0) / max(d.chars, 1), d.id)
+    )
+    t = Table(
+        title=f"Reused share per document (top {min(top, len(docs))} of {len(docs)})",
+        box=box.SIMPLE_HEAVY,
+    )
     t.add_column("document")
     t.add_column("chars", justify="right")
     t.add_column("reused", justify="right")
@@ -67,7 +74,9 @@ def documents_table(result: ScanResult, top: int = 15) -> Table:
     for d in docs[:top]:
         r = result.reused.get(d.id, 0)
         share = r / d.chars if d.chars else 0.0
-        bar = Text("█" * round(share * 20), style="red") + Text("░" * (20 - round(share * 20)), style="dim")
+        bar = Text("█" * round(share * 20), style="red") + Text(
+            "░" * (20 - round(share * 20)), style="dim"
+        )
         t.add_row(d.id, f"{d.chars:,}", f"{r:,}", f"{share:.0%}", bar)
     return t
 

@@ -156,8 +156,7 @@ def scan_index(index: Index, options: ScanOptions, progress: Progress | None = N
                     progress("aligning", done, len(cands))
     ids = {d.n: d.id for d in docs}
     pairs = [
-        Pair(Span(ids[a], sa, ea), Span(ids[b], sb, eb), sim)
-        for a, sa, ea, b, sb, eb, sim in rows
+        Pair(Span(ids[a], sa, ea), Span(ids[b], sb, eb), sim) for a, sa, ea, b, sb, eb, sim in rows
     ]
     passages = families(pairs)
     by_id = {d.id: d.n for d in docs}

@@ -147,14 +147,16 @@ TOWN_BODIES = ("党委", "党工委", "人民政府", "办事处", "纪委", "�
 VILLAGE_KINDS = ("村", "社区", "村", "居委会")
 VILLAGE_BODIES = ("党支部", "党总支", "党委", "“两委”班子", "村民委员会", "网格党小组")
 GENERIC_ORGS = (
-    "各级党组织", "全体党员干部", "各乡镇（街道）", "县直各单位", "广大党员", "各级领导干部",
+    "各级党组织", "全体党员干部", "各乡镇（街道）", "广大党员", "各级领导干部",
     "基层党组织书记", "驻村第一书记", "机关党员", "各部门各单位", "各级纪检监察机关",
+    "{lv}直各单位",
     "各基层党支部", "党员领导干部", "各级组织部门", "全体机关干部", "各村（社区）",
     "新任职干部", "年轻干部", "窗口单位", "各级宣传部门", "国有企业", "非公企业党组织",
 )
 LEADER_TITLES = (
-    "书记", "长", "委副书记", "委常委、组织部部长", "纪委书记、监委主任", "委常委、宣传部部长",
-    "委常委、常务副{lv}长", "人大常委会主任", "政协主席", "副{lv}长", "委常委、政法委书记",
+    "委书记", "{lv}长", "委副书记", "委常委、组织部部长", "纪委书记、监委主任",
+    "委常委、宣传部部长", "委常委、常务副{lv}长", "人大常委会主任", "政协主席", "副{lv}长",
+    "委常委、政法委书记",
 )
 DOMAINS = (
     "基层党建", "党员教育管理", "干部队伍建设", "人才工作", "意识形态", "党风廉政建设",
@@ -210,11 +212,12 @@ SLOGANS = (
 )
 LAWS = (
     "纪律处分条例", "支部工作条例", "问责条例", "廉洁自律准则", "干部任用条例", "党内监督条例",
-    "党组工作条例", "巡视工作条例", "党员权利保障条例", "信访工作条例", "党务公开条例",
+    "党组工作条例", "巡视工作条例", "信访工作条例", "党务公开条例", "监督执纪规则",
+    "选举工作条例", "宣传工作条例", "机关工作条例", "组织工作条例", "统战工作条例",
 )
 STUDY_VERBS = (
-    "传达学习", "深入学习", "认真学习", "专题学习", "集中学习", "原原本本学习", "跟进学习",
-    "系统学习", "及时传达", "交流研讨",
+    "传达学习", "深入学习", "认真学习", "专题学习", "集中学习", "跟进学习", "系统学习",
+    "及时传达", "学习了", "研读",
 )
 DEPLOY_VERBS = (
     "研究部署", "安排部署", "调度推进", "动员部署", "专题研究", "谋划推进", "部署落实",
@@ -249,8 +252,9 @@ COUNT_PHRASES: tuple[tuple[str, str, int, int], ...] = (
     ("吸纳返乡人才", "名", 10, 2000), ("调整优化", "个", 3, 150),
     ("回访群众", "人次", 50, 20000), ("发放惠民资金", "万元", 30, 90000),
 )
+COUNT_LEADS = ("", "", "累计", "共", "全年", "已", "先后", "年内")
 PEOPLE = (
-    "党员干部", "机关党员", "青年干部", "村（社区）“两委”成员", "新发展党员", "入党积极分子",
+    "党员干部", "机关党员", "青年干部", "“两委”成员", "新发展党员", "入党积极分子",
     "网格员", "志愿者", "党员代表", "离退休党员",
 )
 ACTIVITIES = (
@@ -266,9 +270,10 @@ WEAK_PREDS = (
     "服务群众能力有待提升", "工作方法较为单一", "统筹推进力度不够", "示范作用不明显",
     "学用结合不够紧密", "调查研究不够深入", "担当精神有所欠缺", "制度执行不够严格",
 )
+CHECKS = ("督查", "巡察反馈", "考核", "专项检查", "调研", "群众评议", "第三方评估")
 LACKS = ("还不够健全", "有待进一步完善", "仍存在短板", "与群众期盼还有差距", "推进不够平衡")
 GOALS = (
-    "高质量发展", "全面推进乡村振兴", "建设现代化强{lv}", "打造一流营商环境", "建设幸福{lv}域",
+    "高质量发展目标", "全面推进乡村振兴", "建设现代化强{lv}", "打造一流营商环境", "建设幸福{lv}域",
     "奋力谱写新篇章", "推进中国式现代化", "建设更高水平的平安{lv}",
 )
 CONTRIBUTES = (
@@ -279,8 +284,9 @@ PRINCIPLES = (
     "守正创新", "以人民为中心",
 )
 NEGATIVES = (
-    "搞形式、走过场", "等靠要", "层层加码", "纸上谈兵", "只挂帅不出征", "抓而不实",
-    "新官不理旧账", "热衷于造盆景", "简单化一刀切",
+    "形式主义", "等靠要", "层层加码", "纸上谈兵", "只挂帅不出征", "抓而不实", "新官不理旧账",
+    "造盆景", "一刀切", "虎头蛇尾", "重留痕轻实绩", "以会议落实会议", "文山会海", "过度包装",
+    "急于求成", "各自为政",
 )
 IMPORTANCES = (
     "是一项长期任务", "事关全局", "事关群众切身利益", "是检验能力的试金石", "是基础工程",
@@ -294,51 +300,65 @@ VOWS = (
     "将以更加饱满的热情投入工作", "要把学习成果转化为工作动力", "将立足岗位作表率",
     "会把所学所悟用到实处", "要当好群众的贴心人",
 )
-SINCE = ("今年以来", "{y}年以来", "近年来", "{m}月以来", "上半年", "前三季度", "“十四五”以来", "近期")
+SINCE = (
+    "今年以来", "{y}年以来", "近年来", "{m}月以来", "上半年", "前三季度", "“十四五”以来", "近期",
+)
 NEXTS = ("下一阶段", "今后一个时期", "{y1}年", "新的一年", "下半年")
 ADDRESSES = ("同志们", "大家要清醒看到", "我们要深刻认识到", "必须看到")
 SAYS = ("强调", "指出", "要求", "表示")
+MONEY_SOURCES = ("争取上级资金", "落实专项资金", "整合涉农资金", "撬动社会资本", "投入财政资金")
+# Slogans that name a programme and so can qualify a noun (“三会一课”制度).
+PROGRAMME_SLOGANS = (
+    "三会一课", "主题党日", "第一议题", "四下基层", "枫桥经验", "千万工程", "一岗双责", "三重一大",
+    "双报到", "最多跑一次", "一网通办", "红黄蓝", "五星支部", "先锋指数", "书记项目", "党建+",
+    "红色物业", "街乡吹哨",
+)
 CN_INDEX = "一二三四五六七八九十"
 
-# Each template is a sentence; {slot} names a _Writer method. Literal runs stay short on
-# purpose: long fixed text between slots is what would make unrelated documents collide.
+# Each template is a sentence; {slot} names a _Writer method. Two rules keep unrelated
+# documents from sharing 20 characters: literal runs are short, and every sentence ends on
+# a high-entropy slot (a noun phrase, a count, a place) so that the low-entropy start of the
+# next sentence is never glued to a low-entropy end.
 REPORT_TEMPLATES = (
     "{since}，{unit}{adv}{verb}{np}，{verb}{np}，{count}，{count}。",
-    "{date}，{org}召开{meeting}，{study}{spirit}，{deploy}{np}。",
-    "{org}坚持把{topic}作为{priority}，{verb}{np}，推动{np}{formula}。",
+    "{date}，{org}召开{meeting}，{leader}主持会议，{deploy}{np}。",
+    "{org}{verb}{np}，{count}，{adv}{study}{spirit}。",
+    "{org}坚持把{np}作为{priority}，{verb}{np}，推动{np}{formula}。",
     "围绕{np}，{org}{verb}“{slogan}”{aspect}，{count}，{pct}。",
     "{org}{adv}{verb}{np}，{count}，{result}。",
     "截至{ym}底，{org}累计{count}，{count}，{count}。",
-    "在{topic}方面，{org}以“{slogan}”为抓手，{verb}{np}，{verb}{np}，{result}。",
+    "在{topic}方面，{org}以{np}为抓手，{verb}{np}，{verb}{np}，{result}。",
     "{leader}带队深入{org}调研{topic}，{say}要{verb}{np}，{verb}{np}。",
-    "{org}结合{topic}实际，探索形成“{n1}+{n2}”{aspect}，{count}，得到{praise}。",
+    "{org}立足{county}{topic}实际，探索“{n1}+{n2}”{aspect}，{count}，{pct}。",
     "{org}{verb}{np}，{money}，{verb}{np}，{pct}。",
     "通过{verb}{np}，{org}{result}，{count}。",
     "{org}把{np}与{np}{merge}，{verb}{np}，实现{topic}与{topic}{mutual}。",
-    "{org}对照《{law}》{verb}{np}，{count}，{count}。",
+    "{date}，{org}对照《{law}》开展{np}，{count}，{count}。",
 )
 PLAN_TEMPLATES = (
-    "下一步，{unit}将{adv}{verb}{np}，{verb}{np}，为{goal}{contribute}。",
-    "{next}，要{verb}{np}，{verb}“{slogan}”{aspect}，推动{np}{formula}。",
-    "{next}，{unit}将{principle}，{verb}{np}，{count}，确保{np}{formula}。",
+    "下一步，{unit}将围绕{county}{goal}，{adv}{verb}{np}，{verb}{np}。",
+    "{next}，要{verb}“{slogan}”{aspect}，{verb}{np}，推动{np}{formula}。",
+    "{next}，{unit}将坚持{principle}，{verb}{np}，{count}，确保{np}{formula}。",
 )
 WEAK_TEMPLATES = (
-    "{weak_subj}{weak_pred}，{np}{lack}，{weak_subj}{weak_pred}。",
-    "对照{topic}要求，{org}在{np}方面仍有差距，{weak_subj}{weak_pred}。",
+    "{org}在{np}上{weak_pred}，{np}{lack}，{pct}。",
+    "{org}对照{np}查摆问题{n3}个，{np}方面{n4}个。",
+    "{ym}{check}发现，{org}在{np}方面{weak_pred}，{np}{lack}。",
 )
 SPEECH_TEMPLATES = (
-    "{orgs}要{adv}{verb}{np}，{verb}{np}，切实把{topic}{result_noun}转化为{outcome}。",
-    "{address}，{topic}{importance}，{orgs}必须{verb}{np}，决不能{negative}。",
+    "{orgs}要{adv}{verb}{np}，在{np}上{formula}，{count}。",
+    "抓{np}{never}{negative}，{orgs}要{verb}{np}，{count}。",
     "要{verb}“{slogan}”，{verb}{np}，{count}，确保{np}{formula}。",
-    "{orgs}要坚持{principle}，{verb}{np}，以{np}的实际成效检验{topic}{result_noun}。",
+    "{orgs}要在{np}中坚持{principle}，{verb}{np}，以{np}的实际成效检验{topic}{result_noun}。",
     "{leader}{say}{orgs}要{verb}{np}，{verb}{np}，在{np}上{formula}。",
 )
 BULLETIN_TEMPLATES = (
     "{date}，{org}组织{people}{n3}余人{activity}，{verb}{np}。",
-    "活动中，{org}{verb}{np}，{count}，{people}纷纷表示{vow}。",
-    "{date}，{org}召开{meeting}，{study}{spirit}，{deploy}{np}。",
+    "活动中，{org}{verb}{np}，{count}，与会{people}表示要在{np}上{formula}。",
+    "{date}，{org}召开{meeting}，{leader}主持会议，{deploy}{np}。",
+    "{date}，{org}{verb}{np}，{n3}名{people}{study}{spirit}。",
     "据了解，{org}{since}{verb}{np}，{count}，{pct}。",
-    "{leader}在{meeting}上{say}要{verb}{np}，{verb}“{slogan}”{aspect}。",
+    "{leader}在{meeting}上{say}要{verb}“{slogan}”{aspect}，{verb}{np}。",
 )
 
 
@@ -390,15 +410,16 @@ class _Writer:
         return self.unit
 
     def orgs(self) -> str:
-        prefix = self.c(("全" + self.level, self.county, "", "全" + self.level))
-        return prefix + self.c(GENERIC_ORGS)
+        prefix = self.c(("全" + self.level, self.county, self.county, ""))
+        return prefix + self.c(GENERIC_ORGS).replace("{lv}", self.level)
 
     def leader(self) -> str:
         title = self.c(LEADER_TITLES).replace("{lv}", self.level)
         return self.county + title + self.name()
 
     def date(self) -> str:
-        return f"{self.year + int(self.r() * 2)}年{1 + int(self.r() * 12)}月{1 + int(self.r() * 28)}日"
+        year = self.year + int(self.r() * 2)
+        return f"{year}年{1 + int(self.r() * 12)}月{1 + int(self.r() * 28)}日"
 
     def ym(self) -> str:
         return f"{self.year}年{1 + int(self.r() * 12)}月"
@@ -421,7 +442,7 @@ class _Writer:
         if x < 0.15:
             return self.county + self.c(DOMAINS) + self.c(ASPECTS)
         if x < 0.25:
-            return self.c(DOMAINS) + "“" + self.c(SLOGANS) + "”" + self.c(ASPECTS)
+            return self.c(DOMAINS) + "“" + self.c(PROGRAMME_SLOGANS) + "”" + self.c(ASPECTS)
         return self.c(DOMAINS) + self.c(ASPECTS)
 
     def verb(self) -> str:
@@ -447,7 +468,7 @@ class _Writer:
             return f"{self.year}年度{self.c(DOMAINS)}{self.c(MEETINGS)}"
         if x < 0.7:
             return f"第{CN_INDEX[int(self.r() * 10)]}次{self.c(MEETINGS)}"
-        return self.c(MEETINGS)
+        return f"{self.county}{self.c(MEETINGS)}"
 
     def study(self) -> str:
         return self.c(STUDY_VERBS)
@@ -458,13 +479,14 @@ class _Writer:
     def spirit(self) -> str:
         x = self.r()
         if x < 0.45:
-            return f"习近平总书记关于{self.c(DOMAINS)}的{self.c(SPIRIT_TAILS)}"
+            # a noun phrase, not a bare domain: the fixed words around it are long
+            return f"总书记关于{self.np_()}的{self.c(SPIRIT_TAILS)}"
         if x < 0.6:
-            return f"党的二十届{CN_INDEX[int(self.r() * 4)]}中全会精神"
+            return f"二十届{CN_INDEX[int(self.r() * 4)]}中全会关于{self.np_()}的部署"
         if x < 0.8:
             n1, n2 = CN_INDEX[int(self.r() * 6) + 3], CN_INDEX[int(self.r() * 9)]
-            return f"{self.c(('省委', '市委'))}{n1}届{n2}次全会精神"
-        return f"《{self.c(LAWS)}》"
+            return f"{self.city}委{n1}届{n2}次全会精神"
+        return f"《{self.c(LAWS)}》和{self.np_()}有关规定"
 
     def priority(self) -> str:
         return self.c(PRIORITIES)
@@ -477,16 +499,18 @@ class _Writer:
 
     def count(self) -> str:
         act, unit, lo, hi = COUNT_PHRASES[int(self.r() * len(COUNT_PHRASES))]
+        lead = self.c(COUNT_LEADS)
+        number = lo + int((hi - lo) * self.r())
         if unit in ("亿元", "万元") and self.r() < 0.5:
-            return f"{act}{self.i(lo, hi)}.{int(self.r() * 10)}{unit}"
-        return f"{act}{self.i(lo, hi)}{unit}"
+            return f"{lead}{act}{number}.{int(self.r() * 10)}{unit}"
+        return f"{lead}{act}{number}{unit}"
 
     def pct(self) -> str:
         what = self.c(("同比增长", "覆盖率达", "满意率达", "完成率达", "整改率达", "参与率达"))
         return f"{self.c(DOMAINS)}{what}{self.i(3, 99)}.{int(self.r() * 10)}%"
 
     def money(self) -> str:
-        what = self.c(("争取上级资金", "落实专项资金", "整合涉农资金", "撬动社会资本", "投入财政资金"))
+        what = self.c(MONEY_SOURCES)
         return f"{what}{self.i(20, 9000)}{self.c(('万元', '万元', '亿元'))}"
 
     def n1(self) -> str:
@@ -494,6 +518,9 @@ class _Writer:
 
     def n2(self) -> str:
         return str(2 + int(self.r() * 8))
+
+    def n4(self) -> str:
+        return str(self.i(1, 90))
 
     def n3(self) -> str:
         return str(self.i(12, 900))
@@ -517,13 +544,19 @@ class _Writer:
         return self.c(CONTRIBUTES)
 
     def principle(self) -> str:
-        return "坚持" + self.c(PRINCIPLES)
+        return self.c(PRINCIPLES)
 
     def weak_subj(self) -> str:
         return self.c(WEAK_SUBJECTS)
 
     def weak_pred(self) -> str:
         return self.c(WEAK_PREDS)
+
+    def county_(self) -> str:
+        return self.county
+
+    def check(self) -> str:
+        return self.c(CHECKS)
 
     def lack(self) -> str:
         return self.c(LACKS)
@@ -539,6 +572,9 @@ class _Writer:
 
     def outcome(self) -> str:
         return self.c(OUTCOMES)
+
+    def never(self) -> str:
+        return self.c(("决不能", "更不能", "坚决防止", "严禁", "切忌", "不搞"))
 
     def negative(self) -> str:
         return self.c(NEGATIVES)
@@ -571,16 +607,18 @@ class _Writer:
     def heading(self, index: int, section: str) -> str:
         topic = self.topic()
         text = {
-            "body": self.c((f"{self.year}年{topic}工作开展情况", f"{topic}取得的主要成效",
+            "body": self.c((f"{self.year}年{self.np_()}开展情况", f"{self.np_()}取得的成效",
                             f"聚焦{topic}，{self.verb()}{self.aspect()}")),
-            "weak": f"{topic}{self.aspect()}存在的问题和不足",
-            "plan": self.c((f"{self.year + 1}年{topic}工作打算", f"下一步{topic}工作思路")),
+            "weak": self.c((f"存在的问题：{self.np_()}{self.c(LACKS)}，{self.np_()}",
+                            f"问题和不足：{self.np_()}")),
+            "plan": self.c((f"{self.year + 1}年{self.np_()}工作打算",
+                            f"下一步{self.np_()}工作思路")),
         }[section]
         return f"{CN_INDEX[index % 10]}、{text}"
 
 
 _Compiled = tuple[tuple[str, Callable[[_Writer], str] | None], ...]
-_SLOT_ALIASES = {"unit": "unit_", "np": "np_", "next": "next_"}
+_SLOT_ALIASES = {"unit": "unit_", "np": "np_", "next": "next_", "county": "county_"}
 
 
 def _compile(template: str) -> _Compiled:
@@ -623,8 +661,9 @@ def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
     size = len(pieces[0])
     if w.genre == "speech":
         plan = ["speech"]
-        pieces += ["同志们：", "\n"]
-        sections += [None, None]
+        opener = f"今天，我们召开{w.county}{w.meeting()}，主要任务是{w.deploy()}{w.np_()}。"
+        pieces += ["同志们：", "\n", opener]
+        sections += [None, None, None]
     elif w.genre == "bulletin":
         plan = ["bulletin", "body"]
     else:
@@ -644,7 +683,8 @@ def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
                 for k in range(n_sent):
                     s = w.sentence(section)
                     if enumerate_items:
-                        s = f"第{CN_INDEX[k]}，{s}" if w.genre == "speech" else f"{CN_INDEX[k]}是{s}"
+                        mark = f"第{CN_INDEX[k]}，" if w.genre == "speech" else f"{CN_INDEX[k]}是"
+                        s = mark + s
                     pieces.append(s)
                     sections.append(section)
                     size += len(s)
@@ -655,101 +695,205 @@ def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
     return _Draft(w, pieces, sections)
 
 
-def _rolling_hashes(codes: np.ndarray, k: int) -> np.ndarray:
-    """Polynomial hashes of every k-gram (uint64 arithmetic wraps, which is what we want)."""
+_HASH_BASE = 0x9E3779B97F4A7C15  # odd, hence invertible modulo 2**64
+_HASH_BASE_INV = pow(_HASH_BASE, -1, 2**64)
+
+
+def kgram_hashes(codes: np.ndarray, k: int) -> np.ndarray:
+    """Polynomial hashes of every k-gram of a code point array, in a few vector passes.
+
+    Prefix sums of ``c[j] * B**-j`` (uint64 arithmetic wraps, which is what we want) give
+    each window's sum, and multiplying by ``B**(i+k-1)`` turns it into the usual
+    ``sum c[j] * B**(i+k-1-j)``; this is several times faster than k multiply-add passes.
+    """
     n = len(codes) - k + 1
-    h = np.zeros(max(n, 0), dtype=np.uint64)
     if n <= 0:
-        return h
-    base = np.uint64(1_000_003)
-    c = codes.astype(np.uint64)
+        return np.zeros(0, dtype=np.uint64)
+    length = len(codes)
     with np.errstate(over="ignore"):
-        for j in range(k):
-            h = h * base + c[j:j + n]
-    return h
+        inv_pows = np.empty(length, dtype=np.uint64)
+        inv_pows[0] = 1
+        inv_pows[1:] = _HASH_BASE_INV
+        np.cumprod(inv_pows, out=inv_pows)
+        pows = np.empty(length, dtype=np.uint64)
+        pows[0] = 1
+        pows[1:] = _HASH_BASE
+        np.cumprod(pows, out=pows)
+        prefix = np.zeros(length + 1, dtype=np.uint64)
+        np.cumsum(codes.astype(np.uint64) * inv_pows, out=prefix[1:])
+        return (prefix[k:k + n] - prefix[:n]) * pows[k - 1:k - 1 + n]
+
+
+def _doc_hashes(texts: Sequence[str], k: int) -> list[np.ndarray]:
+    return [kgram_hashes(np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32), k) for t in texts]
+
+
+@dataclass(slots=True)
+class _HashIndex:
+    """Every k-gram hash of a set of texts, sorted, with the text holding it.
+
+    Hash and text index are packed into one uint64 key (text in the low bits) because
+    ``np.sort`` of plain integers is several times faster than ``argsort``; the hash keeps
+    64 - ``bits`` bits, and a clash of those only ever costs one needless rewrite.
+    """
+
+    bits: int
+    hashes: np.ndarray  # high part of each sorted key
+    docs: np.ndarray  # text index of each sorted key
+
+    @classmethod
+    def of(cls, per_doc: Sequence[np.ndarray]) -> _HashIndex:
+        bits = max(1, (len(per_doc) - 1).bit_length())
+        shift = np.uint64(bits)
+        keys = np.concatenate([((h >> shift) << shift) | np.uint64(d)
+                               for d, h in enumerate(per_doc)] or [np.zeros(0, np.uint64)])
+        keys.sort()
+        return cls(bits, keys >> shift, (keys & np.uint64((1 << bits) - 1)).astype(np.int64))
+
+    def repeats(self) -> dict[int, np.ndarray]:
+        """For each text, the hash parts it shares with an earlier text."""
+        hs, ds = self.hashes, self.docs
+        if len(hs) == 0:
+            return {}
+        run_start = np.zeros(len(hs), dtype=np.int64)
+        brk = np.concatenate(([True], hs[1:] != hs[:-1]))
+        run_start[brk] = np.nonzero(brk)[0]
+        run_start = np.maximum.accumulate(run_start)
+        later = np.nonzero(ds != ds[run_start])[0]  # texts ascend within a run
+        out: dict[int, list[int]] = {}
+        for d, h in zip(ds[later].tolist(), hs[later].tolist(), strict=True):
+            out.setdefault(d, []).append(h)
+        return {d: np.array(v, dtype=np.uint64) for d, v in out.items()}
+
+    def elsewhere(self, hashes: np.ndarray, doc: np.ndarray) -> np.ndarray:
+        """Which full hashes also occur in a text other than the matching ``doc``."""
+        part = hashes >> np.uint64(self.bits)
+        lo = np.searchsorted(self.hashes, part, "left")
+        hi = np.searchsorted(self.hashes, part, "right")
+        found = hi > lo
+        if not len(self.docs):
+            return found
+        first = self.docs[np.minimum(lo, len(self.docs) - 1)]
+        last = self.docs[np.maximum(hi - 1, 0)]
+        return found & ((first != doc) | (last != doc))
 
 
 def shared_kgrams(texts: Sequence[str], k: int = 20) -> list[tuple[int, int, int, int]]:
-    """Every k-gram found in two different documents, as (doc_a, pos_a, doc_b, pos_b).
+    """Every k-gram found in two different texts, as (text_a, pos_a, text_b, pos_b).
 
-    doc_a < doc_b; each repeated k-gram is reported once per later occurrence. Used to
-    repair generated text and, in tests, to prove unrelated documents do not collide.
+    text_a < text_b; each occurrence in a later text is listed once, against the first
+    text holding it. Strings are compared exactly, so hash collisions never show up here.
     """
-    if not texts:
+    per_doc = _doc_hashes(texts, k)
+    index = _HashIndex.of(per_doc)
+    repeats = index.repeats()
+    if not repeats:
         return []
-    joined = "\x00".join(texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    h = _rolling_hashes(codes, k)
-    if len(h) == 0:
-        return []
-    doc_of = np.repeat(np.arange(len(texts)), lengths)[: len(joined)]
-    positions = np.arange(len(h))
-    valid = doc_of[positions] == doc_of[positions + k - 1]
-    valid &= codes[positions + k - 1] != 0
-    positions = positions[valid]
-    hv = h[valid]
-    order = np.argsort(hv, kind="stable")  # stable: equal hashes keep document order
-    hs, ps = hv[order], positions[order]
-    same = np.nonzero(hs[1:] == hs[:-1])[0]
-    found: list[tuple[int, int, int, int]] = []
-    if len(same) == 0:
-        return found
-    run_start = np.zeros(len(hs), dtype=np.int64)
-    brk = np.concatenate(([True], hs[1:] != hs[:-1]))
-    run_start[brk] = np.nonzero(brk)[0]
-    run_start = np.maximum.accumulate(run_start)
-    # Within a run of equal hashes documents ascend (stable sort of ascending positions), so a
-    # member from another document than the run's first is a cross-document repeat; exact
-    # string comparison weeds out hash collisions.
-    for idx in same + 1:
-        first, cur = ps[run_start[idx]], ps[idx]
-        da, db = int(doc_of[first]), int(doc_of[cur])
-        if da != db and joined[first:first + k] == joined[cur:cur + k]:
-            found.append((da, int(first - starts[da]), db, int(cur - starts[db])))
+    shift = np.uint64(index.bits)
+    shared_parts = np.unique(np.concatenate(list(repeats.values())))
+    lengths = [len(h) for h in per_doc]
+    hits = np.isin(np.concatenate(per_doc) >> shift, shared_parts)
+    bounds = np.cumsum([0] + lengths)
+    first_text: dict[str, tuple[int, int]] = {}
+    found = []
+    for d in range(len(per_doc)):
+        for pos in np.nonzero(hits[bounds[d]:bounds[d + 1]])[0].tolist():
+            gram = texts[d][pos:pos + k]
+            owner = first_text.setdefault(gram, (d, pos))
+            if owner[0] != d:
+                found.append((owner[0], owner[1], d, pos))
     return found
 
 
-def _repair(drafts: list[_Draft], k: int = 20, rounds: int = 8) -> int:
-    """Rewrite sentences until no k-gram is shared by two drafts; returns sentences rewritten."""
+def _repair(drafts: list[_Draft], k: int = 20, rounds: int = 12) -> int:
+    """Rewrite sentences until no k-gram is shared by two drafts; returns sentences rewritten.
+
+    One global pass finds the repeats; later passes only hash the windows around rewritten
+    sentences and look them up in the first pass's index (a stale hash can only cause one
+    rewrite too many, never a missed repeat).
+    """
+    per_doc = _doc_hashes([d.text() for d in drafts], k)
+    index = _HashIndex.of(per_doc)
+    shift = np.uint64(index.bits)
+    todo: dict[int, set[int]] = {}
+    for d, parts in index.repeats().items():
+        draft = drafts[d]
+        offsets = np.cumsum([0] + [len(p) for p in draft.pieces])
+        for pos in np.nonzero(np.isin(per_doc[d] >> shift, parts))[0].tolist():
+            todo.setdefault(d, set()).update(
+                _pieces_touching(offsets, draft.sections, pos, pos + k))
+    del per_doc
+    fresh: list[tuple[np.ndarray, np.ndarray]] = []
     rewritten = 0
     for _ in range(rounds):
-        texts = [d.text() for d in drafts]
-        clashes = shared_kgrams(texts, k)
-        if not clashes:
-            return rewritten
-        todo: dict[int, set[int]] = {}
-        for _da, _pa, db, pb in clashes:
-            todo.setdefault(db, set()).update(_pieces_touching(drafts[db], pb, pb + k))
-        for doc, piece_ids in sorted(todo.items()):
-            draft = drafts[doc]
-            for pid in sorted(piece_ids):
-                section = draft.sections[pid]
-                if section is None:
-                    # fixed pieces (titles, headings) are rewritten through a fresh title
-                    if pid == 0:
-                        draft.pieces[0] = draft.writer.title()
-                    continue
-                draft.pieces[pid] = draft.writer.sentence(section)
-                rewritten += 1
+        if not todo:
+            break
+        rewritten += sum(len(v) for v in todo.values())
+        for d, pids in todo.items():
+            _rewrite(drafts[d], pids)
+        todo = _recheck(drafts, todo, index, fresh, k)
     return rewritten
 
 
-def _pieces_touching(draft: _Draft, start: int, end: int) -> list[int]:
-    out, pos = [], 0
-    for i, piece in enumerate(draft.pieces):
-        nxt = pos + len(piece)
-        if nxt > start and pos < end:
-            out.append(i)
-        if pos >= end:
-            break
-        pos = nxt
-    # If only fixed pieces overlap (a heading plus newlines), rewrite the next sentence too.
-    if all(draft.sections[i] is None for i in out):
-        later = [i for i in range(out[-1] + 1 if out else 0, len(draft.pieces))
-                 if draft.sections[i] is not None]
-        out += later[:1]
+def _rewrite(draft: _Draft, piece_ids: set[int]) -> None:
+    for pid in sorted(piece_ids):
+        section = draft.sections[pid]
+        if section is not None:
+            draft.pieces[pid] = draft.writer.sentence(section)
+        elif pid == 0:
+            draft.pieces[0] = draft.writer.title()
+
+
+def _recheck(drafts: list[_Draft], changed: dict[int, set[int]], index: _HashIndex,
+             fresh: list[tuple[np.ndarray, np.ndarray]], k: int) -> dict[int, set[int]]:
+    """Pieces of ``changed`` whose new text repeats a k-gram of another draft.
+
+    ``index`` holds the first pass's hashes; ``fresh`` collects the windows of every
+    rewritten piece so far, so two rewrites cannot collide with each other either.
+    """
+    new_h, new_d, new_piece = [], [], []
+    for d, pids in changed.items():
+        draft = drafts[d]
+        offsets = np.cumsum([0] + [len(p) for p in draft.pieces])
+        h = kgram_hashes(np.frombuffer(draft.text().encode("utf-32-le"), dtype=np.uint32), k)
+        for pid in pids:
+            lo, hi = max(0, int(offsets[pid]) - k + 1), min(len(h), int(offsets[pid + 1]))
+            new_h.append(h[lo:hi])
+            new_d.append(np.full(hi - lo, d, dtype=np.int64))
+            new_piece.append(np.full(hi - lo, pid, dtype=np.int64))
+    if not new_h:
+        return {}
+    hs, ds, ps = np.concatenate(new_h), np.concatenate(new_d), np.concatenate(new_piece)
+    n_new = len(hs)
+    clash = index.elsewhere(hs, ds)
+    # repeats among rewritten windows (this round's first), across drafts
+    all_h = np.concatenate([hs] + [h for h, _d in fresh])
+    all_d = np.concatenate([ds] + [d for _h, d in fresh])
+    fresh.append((hs, ds))
+    order = np.argsort(all_h, kind="stable")
+    sh, sd = all_h[order], all_d[order]
+    pair = np.nonzero((sh[1:] == sh[:-1]) & (sd[1:] != sd[:-1]))[0]
+    hit = np.concatenate((order[pair], order[pair + 1]))
+    clash[hit[hit < n_new]] = True
+    todo: dict[int, set[int]] = {}
+    for d, pid in zip(ds[clash].tolist(), ps[clash].tolist(), strict=True):
+        todo.setdefault(d, set()).add(pid)
+    return todo
+
+
+def _pieces_touching(offsets: np.ndarray, sections: list[str | None], start: int,
+                     end: int) -> list[int]:
+    """Pieces overlapping ``[start, end)``; ``offsets`` are the pieces' start offsets + total."""
+    first = int(np.searchsorted(offsets, start, "right")) - 1
+    last = int(np.searchsorted(offsets, end - 1, "right")) - 1
+    out = list(range(max(first, 0), min(last, len(sections) - 1) + 1))
+    # If only fixed pieces overlap (a heading and newlines), rewrite a neighbouring sentence.
+    if all(sections[i] is None for i in out):
+        near = [i for i in range(out[-1] + 1 if out else 0, len(sections))
+                if sections[i] is not None][:1]
+        if not near:
+            near = [i for i in range(len(sections)) if sections[i] is not None][-1:]
+        out += near
     return out
 
 
@@ -1234,7 +1378,8 @@ def make_footer(rng: random.Random) -> str:
     prov = rng.choice("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵云陕甘青")
     icp = rng.randrange(10_000_000, 99_999_999)
     police = rng.randrange(10**13, 10**14)
-    return (f"主办：{site}{body}　承办：{site}{rng.choice(('信息中心', '融媒体中心', '大数据中心'))}\n"
+    office = rng.choice(("信息中心", "融媒体中心", "大数据中心"))
+    return (f"主办：{site}{body}　承办：{site}{office}\n"
             f"版权所有 © {rng.randint(2012, 2025)} {site}{body}　未经授权禁止复制或建立镜像\n"
             f"备案号：{prov}ICP备{icp}号-{rng.randint(1, 9)}　{prov}公网安备 {police}号")
 
