@@ -50,11 +50,11 @@ def families_table(passages: list[Passage], top: int = 10) -> Table:
     t.add_column("#", justify="right")
     t.add_column("docs", justify="right")
     t.add_column("chars", justify="right")
-    t.add_column("where")
-    t.add_column("passage", ratio=1)
+    t.add_column("passage, and where it occurs", ratio=1)
     for p in passages[:top]:
         longest = max(len(m) for m in p.members)
-        t.add_row(str(p.id), str(p.docs), str(longest), _members(p), _clip(p.text, 160))
+        cell = Text(_clip(p.text, 160)) + Text("\n") + Text(_members(p), style="dim cyan")
+        t.add_row(str(p.id), str(p.docs), str(longest), cell)
     return t
 
 
