@@ -38,7 +38,14 @@ import numpy as np
 from reuse.model import Span
 
 ALL_KINDS: tuple[str, ...] = (
-    "exact", "edit", "traditional", "numbers", "reorder", "drop", "punct", "family",
+    "exact",
+    "edit",
+    "traditional",
+    "numbers",
+    "reorder",
+    "drop",
+    "punct",
+    "family",
 )
 FOOTER_KIND = "footer"
 # Kinds whose members are all copies of one another: every pair of members is a planted pair.
@@ -75,7 +82,7 @@ class Plant:
         """The planted pairs: source-target, plus target-target for families."""
         members = self.members
         if self.kind in FAMILY_KINDS:
-            return [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+            return [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
         return [(self.source, t) for t in self.targets]
 
     def to_json(self) -> dict[str, Any]:
@@ -136,172 +143,654 @@ GIVEN_CHARS = (
     "宇浩然晓雪梅春秋冬林森晨阳光荣卫民庆祥福德胜利新忠诚毅坚立群永亮爱慧颖婷洁瑶晗琳"
 )
 COUNTY_BODIES = (
-    "委", "委组织部", "委宣传部", "纪委监委", "委政法委", "委统战部", "人民政府", "人大常委会",
-    "政协", "直机关工委", "委编办", "委党校", "委社会工作部", "发展改革委", "财政局", "民政局",
-    "人社局", "自然资源局", "住建局", "农业农村局", "卫健委", "应急管理局", "市场监管局",
-    "教育局", "交通运输局", "水利局", "商务局", "文旅局", "退役军人事务局", "信访局", "医保局",
-    "城管局", "数据资源局", "审计局", "统计局", "司法局", "公安局", "税务局", "林业局", "科技局",
+    "委",
+    "委组织部",
+    "委宣传部",
+    "纪委监委",
+    "委政法委",
+    "委统战部",
+    "人民政府",
+    "人大常委会",
+    "政协",
+    "直机关工委",
+    "委编办",
+    "委党校",
+    "委社会工作部",
+    "发展改革委",
+    "财政局",
+    "民政局",
+    "人社局",
+    "自然资源局",
+    "住建局",
+    "农业农村局",
+    "卫健委",
+    "应急管理局",
+    "市场监管局",
+    "教育局",
+    "交通运输局",
+    "水利局",
+    "商务局",
+    "文旅局",
+    "退役军人事务局",
+    "信访局",
+    "医保局",
+    "城管局",
+    "数据资源局",
+    "审计局",
+    "统计局",
+    "司法局",
+    "公安局",
+    "税务局",
+    "林业局",
+    "科技局",
 )
 TOWN_KINDS = ("镇", "乡", "街道", "镇", "开发区")
 TOWN_BODIES = ("党委", "党工委", "人民政府", "办事处", "纪委", "便民服务中心", "党群服务中心")
-VILLAGE_KINDS = ("村", "社区", "村", "居委会")
-VILLAGE_BODIES = ("党支部", "党总支", "党委", "“两委”班子", "村民委员会", "网格党小组")
+VILLAGE_KINDS = ("村", "社区", "村", "社区", "村")
+VILLAGE_BODIES = ("党支部", "党总支", "党委", "“两委”", "居委会", "网格党小组", "党群服务站")
 GENERIC_ORGS = (
-    "各级党组织", "全体党员干部", "各乡镇（街道）", "广大党员", "各级领导干部",
-    "基层党组织书记", "驻村第一书记", "机关党员", "各部门各单位", "各级纪检监察机关",
+    "各级党组织",
+    "全体党员干部",
+    "各乡镇（街道）",
+    "广大党员",
+    "各级领导干部",
+    "基层党组织书记",
+    "驻村第一书记",
+    "机关党员",
+    "各部门各单位",
+    "各级纪检监察机关",
     "{lv}直各单位",
-    "各基层党支部", "党员领导干部", "各级组织部门", "全体机关干部", "各村（社区）",
-    "新任职干部", "年轻干部", "窗口单位", "各级宣传部门", "国有企业", "非公企业党组织",
+    "各基层党支部",
+    "党员领导干部",
+    "各级组织部门",
+    "全体机关干部",
+    "各村（社区）",
+    "新任职干部",
+    "年轻干部",
+    "窗口单位",
+    "各级宣传部门",
+    "国有企业",
+    "非公企业党组织",
 )
 LEADER_TITLES = (
-    "委书记", "{lv}长", "委副书记", "委常委、组织部部长", "纪委书记、监委主任",
-    "委常委、宣传部部长", "委常委、常务副{lv}长", "人大常委会主任", "政协主席", "副{lv}长",
+    "委书记",
+    "{lv}长",
+    "委副书记",
+    "委常委、组织部部长",
+    "纪委书记、监委主任",
+    "委常委、宣传部部长",
+    "委常委、常务副{lv}长",
+    "人大常委会主任",
+    "政协主席",
+    "副{lv}长",
     "委常委、政法委书记",
 )
 DOMAINS = (
-    "基层党建", "党员教育管理", "干部队伍建设", "人才工作", "意识形态", "党风廉政建设",
-    "作风建设", "纪律建设", "乡村振兴", "营商环境", "安全生产", "生态环境保护", "河湖长制",
-    "社会治理", "网格化管理", "民生保障", "就业创业", "教育事业", "医疗卫生", "养老服务",
-    "城市更新", "招商引资", "项目建设", "产业发展", "科技创新", "数字政府", "政务服务",
-    "信访工作", "平安建设", "法治建设", "国企党建", "机关党建", "非公党建", "社会组织党建",
-    "集体经济", "文明实践", "志愿服务", "统战工作", "宣传思想", "精神文明建设", "耕地保护",
-    "防汛救灾", "森林防火", "粮食安全", "人居环境整治", "食品安全", "市场监管", "金融风险防范",
-    "国资监管", "审计监督", "巡察整改", "基层减负", "档案管理", "保密工作", "老干部工作",
-    "群团工作", "青年工作", "民族团结", "退役军人服务", "住房保障", "交通运输", "水利建设",
-    "文化旅游", "全民健身", "对口支援", "东西部协作", "园区建设", "县域经济", "民营经济",
-    "外贸外资", "消费提振", "文旅融合", "数字经济", "新型工业化", "农业现代化", "城乡融合",
-    "社区治理", "物业管理", "矛盾纠纷化解", "隐患排查", "燃气安全", "清廉机关建设",
-    "模范机关创建", "理论武装", "调查研究", "干部监督", "年轻干部培养", "组织振兴",
-    "产业振兴", "人才振兴", "村级组织建设", "党员先锋岗创建", "便民服务", "职业教育",
+    "基层党建",
+    "党员教育管理",
+    "干部队伍建设",
+    "人才工作",
+    "意识形态",
+    "党风廉政建设",
+    "作风建设",
+    "纪律建设",
+    "乡村振兴",
+    "营商环境",
+    "安全生产",
+    "生态环境保护",
+    "河湖长制",
+    "社会治理",
+    "网格化管理",
+    "民生保障",
+    "就业创业",
+    "教育事业",
+    "医疗卫生",
+    "养老服务",
+    "城市更新",
+    "招商引资",
+    "项目建设",
+    "产业发展",
+    "科技创新",
+    "数字政府",
+    "政务服务",
+    "信访工作",
+    "平安建设",
+    "法治建设",
+    "国企党建",
+    "机关党建",
+    "非公党建",
+    "社会组织党建",
+    "集体经济",
+    "文明实践",
+    "志愿服务",
+    "统战工作",
+    "宣传思想",
+    "精神文明建设",
+    "耕地保护",
+    "防汛救灾",
+    "森林防火",
+    "粮食安全",
+    "人居环境整治",
+    "食品安全",
+    "市场监管",
+    "金融风险防范",
+    "国资监管",
+    "审计监督",
+    "巡察整改",
+    "基层减负",
+    "档案管理",
+    "保密工作",
+    "老干部工作",
+    "群团工作",
+    "青年工作",
+    "民族团结",
+    "退役军人服务",
+    "住房保障",
+    "交通运输",
+    "水利建设",
+    "文化旅游",
+    "全民健身",
+    "对口支援",
+    "东西部协作",
+    "园区建设",
+    "县域经济",
+    "民营经济",
+    "外贸外资",
+    "消费提振",
+    "文旅融合",
+    "数字经济",
+    "新型工业化",
+    "农业现代化",
+    "城乡融合",
+    "社区治理",
+    "物业管理",
+    "矛盾纠纷化解",
+    "隐患排查",
+    "燃气安全",
+    "清廉机关建设",
+    "模范机关创建",
+    "理论武装",
+    "调查研究",
+    "干部监督",
+    "年轻干部培养",
+    "组织振兴",
+    "产业振兴",
+    "人才振兴",
+    "村级组织建设",
+    "党员先锋岗创建",
+    "便民服务",
+    "职业教育",
 )
 ASPECTS = (
-    "工作机制", "责任体系", "制度体系", "长效机制", "考核评价", "督查检查", "专项行动",
-    "攻坚行动", "提质增效行动", "三年行动计划", "示范创建", "标准化建设", "规范化建设",
-    "品牌建设", "阵地建设", "队伍建设", "能力提升", "服务体系", "监管体系", "风险防控",
-    "问题整改", "短板弱项", "重点任务", "工作格局", "协调联动机制", "保障措施", "资金投入",
-    "政策落实", "信息化平台", "数据共享", "基础台账", "示范点位", "试点工作", "经验做法",
-    "体制机制改革", "综合治理", "常态化监督", "联席会议制度", "包联责任制", "清单管理",
-    "闭环管理", "激励机制", "容错纠错机制", "培训体系", "实践基地", "调研成果转化",
-    "宣传引导", "典型选树", "示范带动", "考核结果运用", "任务清单", "责任清单", "工作台账",
-    "督导评估", "分类指导", "整改销号", "质量提升", "基础保障", "人才支撑", "要素保障",
+    "工作机制",
+    "责任体系",
+    "制度体系",
+    "长效机制",
+    "考核评价",
+    "督查检查",
+    "专项行动",
+    "攻坚行动",
+    "提质增效行动",
+    "三年行动计划",
+    "示范创建",
+    "标准化建设",
+    "规范化建设",
+    "品牌建设",
+    "阵地建设",
+    "队伍建设",
+    "能力提升",
+    "服务体系",
+    "监管体系",
+    "风险防控",
+    "问题整改",
+    "短板弱项",
+    "重点任务",
+    "工作格局",
+    "协调联动机制",
+    "保障措施",
+    "资金投入",
+    "政策落实",
+    "信息化平台",
+    "数据共享",
+    "基础台账",
+    "示范点位",
+    "试点工作",
+    "经验做法",
+    "体制机制改革",
+    "综合治理",
+    "常态化监督",
+    "联席会议制度",
+    "包联责任制",
+    "清单管理",
+    "闭环管理",
+    "激励机制",
+    "容错纠错机制",
+    "培训体系",
+    "实践基地",
+    "调研成果转化",
+    "宣传引导",
+    "典型选树",
+    "示范带动",
+    "考核结果运用",
+    "任务清单",
+    "责任清单",
+    "工作台账",
+    "督导评估",
+    "分类指导",
+    "整改销号",
+    "质量提升",
+    "基础保障",
+    "人才支撑",
+    "要素保障",
 )
 VERBS = (
-    "健全", "完善", "深化", "推进", "落实", "压实", "强化", "加强", "优化", "提升", "夯实",
-    "筑牢", "织密", "建立", "构建", "打造", "拓展", "抓实", "抓好", "统筹", "聚焦", "扎实推进",
-    "全面落实", "持续深化", "着力构建", "大力推进", "稳步推进", "有序推进", "认真抓好",
-    "切实加强", "不断健全", "系统梳理", "动态调整", "建立健全", "探索建立", "深入开展",
-    "集中开展", "组织开展", "统筹推进", "一体推进", "协同推进", "跟踪问效", "补齐", "规范",
-    "细化", "明确", "压茬推进", "创新", "升级", "改进", "整合", "用好", "盯紧", "聚力推进",
-    "全力抓好", "精准实施", "高标准推进", "常态化开展", "全覆盖开展", "谋划实施",
+    "健全",
+    "完善",
+    "深化",
+    "推进",
+    "落实",
+    "压实",
+    "强化",
+    "加强",
+    "优化",
+    "提升",
+    "夯实",
+    "筑牢",
+    "织密",
+    "建立",
+    "构建",
+    "打造",
+    "拓展",
+    "抓实",
+    "抓好",
+    "统筹",
+    "聚焦",
+    "扎实推进",
+    "全面落实",
+    "持续深化",
+    "着力构建",
+    "大力推进",
+    "稳步推进",
+    "有序推进",
+    "认真抓好",
+    "切实加强",
+    "不断健全",
+    "系统梳理",
+    "动态调整",
+    "建立健全",
+    "探索建立",
+    "深入开展",
+    "集中开展",
+    "组织开展",
+    "统筹推进",
+    "一体推进",
+    "协同推进",
+    "跟踪问效",
+    "补齐",
+    "规范",
+    "细化",
+    "明确",
+    "压茬推进",
+    "创新",
+    "升级",
+    "改进",
+    "整合",
+    "用好",
+    "盯紧",
+    "聚力推进",
+    "全力抓好",
+    "精准实施",
+    "高标准推进",
+    "常态化开展",
+    "全覆盖开展",
+    "谋划实施",
 )
 ADVERBS = (
-    "持续", "进一步", "切实", "扎实", "全面", "大力", "着力", "深入", "不断", "认真", "坚决",
-    "积极", "主动", "有效", "稳妥", "全力", "加快", "集中", "统筹", "精准",
+    "持续",
+    "进一步",
+    "切实",
+    "扎实",
+    "全面",
+    "大力",
+    "着力",
+    "深入",
+    "不断",
+    "认真",
+    "坚决",
+    "积极",
+    "主动",
+    "有效",
+    "稳妥",
+    "全力",
+    "加快",
+    "集中",
+    "统筹",
+    "精准",
 )
 FORMULAS = (
-    "走深走实", "入脑入心", "落地见效", "见行见效", "落细落实", "常态长效", "提质增效",
-    "聚力攻坚", "凝心聚力", "守正创新", "真抓实干", "担当作为", "笃行实干", "善作善成",
-    "久久为功", "比学赶超", "争先进位", "系统集成", "精准施策", "固本培元", "走在前列",
-    "行稳致远", "落到实处", "取得实效", "见到实效", "全面过硬", "提档升级", "扩面提质",
+    "走深走实",
+    "入脑入心",
+    "落地见效",
+    "见行见效",
+    "落细落实",
+    "常态长效",
+    "提质增效",
+    "聚力攻坚",
+    "凝心聚力",
+    "守正创新",
+    "真抓实干",
+    "担当作为",
+    "笃行实干",
+    "善作善成",
+    "久久为功",
+    "比学赶超",
+    "争先进位",
+    "系统集成",
+    "精准施策",
+    "固本培元",
+    "走在前列",
+    "行稳致远",
+    "落到实处",
+    "取得实效",
+    "见到实效",
+    "全面过硬",
+    "提档升级",
+    "扩面提质",
 )
 SLOGANS = (
-    "两个确立", "两个维护", "四个意识", "四个自信", "三会一课", "八项规定", "第一议题",
-    "主题党日", "四下基层", "枫桥经验", "千万工程", "一岗双责", "三重一大", "两学一做",
-    "双报到", "两优一先", "放管服", "最多跑一次", "一网通办", "高效办成一件事", "四风",
-    "红黄蓝", "五星支部", "先锋指数", "书记项目", "党建+", "红色物业", "街乡吹哨",
+    "两个确立",
+    "两个维护",
+    "四个意识",
+    "四个自信",
+    "三会一课",
+    "八项规定",
+    "第一议题",
+    "主题党日",
+    "四下基层",
+    "枫桥经验",
+    "千万工程",
+    "一岗双责",
+    "三重一大",
+    "两学一做",
+    "双报到",
+    "两优一先",
+    "放管服",
+    "最多跑一次",
+    "一网通办",
+    "高效办成一件事",
+    "四风",
+    "红黄蓝",
+    "五星支部",
+    "先锋指数",
+    "书记项目",
+    "党建+",
+    "红色物业",
+    "街乡吹哨",
 )
 LAWS = (
-    "纪律处分条例", "支部工作条例", "问责条例", "廉洁自律准则", "干部任用条例", "党内监督条例",
-    "党组工作条例", "巡视工作条例", "信访工作条例", "党务公开条例", "监督执纪规则",
-    "选举工作条例", "宣传工作条例", "机关工作条例", "组织工作条例", "统战工作条例",
+    "纪律处分条例",
+    "支部工作条例",
+    "问责条例",
+    "廉洁自律准则",
+    "干部任用条例",
+    "党内监督条例",
+    "党组工作条例",
+    "巡视工作条例",
+    "信访工作条例",
+    "党务公开条例",
+    "监督执纪规则",
+    "选举工作条例",
+    "宣传工作条例",
+    "机关工作条例",
+    "组织工作条例",
+    "统战工作条例",
 )
 STUDY_VERBS = (
-    "传达学习", "深入学习", "认真学习", "专题学习", "集中学习", "跟进学习", "系统学习",
-    "及时传达", "学习了", "研读",
+    "传达学习",
+    "深入学习",
+    "认真学习",
+    "专题学习",
+    "集中学习",
+    "跟进学习",
+    "系统学习",
+    "及时传达",
+    "学习了",
+    "研读",
 )
 DEPLOY_VERBS = (
-    "研究部署", "安排部署", "调度推进", "动员部署", "专题研究", "谋划推进", "部署落实",
-    "听取汇报并部署", "研究推进", "再部署再推进",
+    "研究部署",
+    "安排部署",
+    "调度推进",
+    "动员部署",
+    "专题研究",
+    "谋划推进",
+    "部署落实",
+    "听取汇报并部署",
+    "研究推进",
+    "再部署再推进",
 )
 SPIRIT_TAILS = ("重要论述", "重要指示精神", "重要指示批示精神", "重要讲话精神", "重要要求")
 MEETINGS = (
-    "常委会会议", "理论学习中心组学习会", "党建工作领导小组会议", "专题推进会", "工作调度会",
-    "专题部署会", "务虚会", "现场观摩会", "党员大会", "支部委员会会议", "述职评议会",
-    "民主生活会", "组织生活会", "警示教育大会", "工作例会", "联席会议", "动员会",
+    "常委会会议",
+    "中心组学习会",
+    "领导小组会议",
+    "专题推进会",
+    "工作调度会",
+    "专题部署会",
+    "务虚会",
+    "现场观摩会",
+    "党员大会",
+    "支部委员会会议",
+    "述职评议会",
+    "民主生活会",
+    "组织生活会",
+    "警示教育大会",
+    "工作例会",
+    "联席会议",
+    "动员会",
 )
 PRIORITIES = (
-    "重要政治任务", "“一把手”工程", "头等大事", "重中之重", "基础性工作", "民生工程",
-    "关键抓手", "重要载体", "首要任务",
+    "重要政治任务",
+    "“一把手”工程",
+    "头等大事",
+    "重中之重",
+    "基础性工作",
+    "民生工程",
+    "关键抓手",
+    "重要载体",
+    "首要任务",
 )
 RESULT_NOUNS = ("质效", "水平", "能力", "成效", "满意度", "覆盖率", "凝聚力", "组织力", "活力")
 RESULT_PREDS = (
-    "明显提升", "持续向好", "稳步提高", "显著增强", "进一步巩固", "不断增强", "大幅提升",
-    "有效提高", "逐步显现", "全面提升",
+    "明显提升",
+    "持续向好",
+    "稳步提高",
+    "显著增强",
+    "进一步巩固",
+    "不断增强",
+    "大幅提升",
+    "有效提高",
+    "逐步显现",
+    "全面提升",
 )
 COUNT_PHRASES: tuple[tuple[str, str, int, int], ...] = (
-    ("开展集中学习", "场次", 5, 400), ("发展党员", "名", 3, 600), ("排查整改问题", "个", 8, 900),
-    ("培训党员干部", "人次", 120, 60000), ("走访群众", "户", 200, 40000),
-    ("化解矛盾纠纷", "起", 10, 3000), ("办理民生实事", "件", 5, 800),
-    ("新建党群服务中心", "个", 2, 90), ("选派驻村第一书记", "名", 5, 300),
-    ("召开专题会议", "次", 3, 80), ("查处作风问题", "起", 2, 300),
-    ("帮助企业解决困难", "个", 10, 2000), ("开展督查检查", "轮次", 2, 40),
-    ("梳理任务清单", "项", 8, 200), ("征集意见建议", "条", 20, 5000),
-    ("建成示范点", "个", 2, 120), ("组织志愿服务", "场次", 10, 5000),
-    ("完成项目投资", "亿元", 2, 900), ("新增市场主体", "户", 100, 30000),
-    ("约谈提醒", "人次", 3, 500), ("整治突出问题", "个", 5, 700),
-    ("吸纳返乡人才", "名", 10, 2000), ("调整优化", "个", 3, 150),
-    ("回访群众", "人次", 50, 20000), ("发放惠民资金", "万元", 30, 90000),
+    ("开展集中学习", "场次", 5, 400),
+    ("发展党员", "名", 3, 600),
+    ("排查整改问题", "个", 8, 900),
+    ("培训党员干部", "人次", 120, 60000),
+    ("走访群众", "户", 200, 40000),
+    ("化解矛盾纠纷", "起", 10, 3000),
+    ("办理民生实事", "件", 5, 800),
+    ("新建党群服务中心", "个", 2, 90),
+    ("选派驻村第一书记", "名", 5, 300),
+    ("召开专题会议", "次", 3, 80),
+    ("查处作风问题", "起", 2, 300),
+    ("帮助企业解决困难", "个", 10, 2000),
+    ("开展督查检查", "轮次", 2, 40),
+    ("梳理任务清单", "项", 8, 200),
+    ("征集意见建议", "条", 20, 5000),
+    ("建成示范点", "个", 2, 120),
+    ("组织志愿服务", "场次", 10, 5000),
+    ("完成项目投资", "亿元", 2, 900),
+    ("新增市场主体", "户", 100, 30000),
+    ("约谈提醒", "人次", 3, 500),
+    ("整治突出问题", "个", 5, 700),
+    ("吸纳返乡人才", "名", 10, 2000),
+    ("调整优化", "个", 3, 150),
+    ("回访群众", "人次", 50, 20000),
+    ("发放惠民资金", "万元", 30, 90000),
 )
 COUNT_LEADS = ("", "", "累计", "共", "全年", "已", "先后", "年内")
 PEOPLE = (
-    "党员干部", "机关党员", "青年干部", "“两委”成员", "新发展党员", "入党积极分子",
-    "网格员", "志愿者", "党员代表", "离退休党员",
+    "党员干部",
+    "机关党员",
+    "青年干部",
+    "“两委”成员",
+    "新发展党员",
+    "入党积极分子",
+    "网格员",
+    "志愿者",
+    "党员代表",
+    "离退休党员",
 )
 ACTIVITIES = (
-    "开展主题党日活动", "参加专题培训", "重温入党誓词", "开展志愿服务", "参观廉政教育基地",
-    "开展入户走访", "参加集中轮训", "开展岗位练兵", "参与环境整治", "开展政策宣讲",
+    "开展主题党日活动",
+    "参加专题培训",
+    "重温入党誓词",
+    "开展志愿服务",
+    "参观廉政教育基地",
+    "开展入户走访",
+    "参加集中轮训",
+    "开展岗位练兵",
+    "参与环境整治",
+    "开展政策宣讲",
 )
 WEAK_SUBJECTS = (
-    "个别党组织", "部分党员干部", "少数基层单位", "一些村（社区）", "个别领导干部", "部分窗口单位",
-    "少数党员", "个别部门",
+    "个别党组织",
+    "部分党员干部",
+    "少数基层单位",
+    "一些村（社区）",
+    "个别领导干部",
+    "部分窗口单位",
+    "少数党员",
+    "个别部门",
 )
-WEAK_PREDS = (
-    "政治功能发挥不够充分", "抓落实的韧劲不足", "创新意识不强", "存在畏难情绪",
-    "服务群众能力有待提升", "工作方法较为单一", "统筹推进力度不够", "示范作用不明显",
-    "学用结合不够紧密", "调查研究不够深入", "担当精神有所欠缺", "制度执行不够严格",
+WEAK_NOUNS = (
+    "政治功能",
+    "抓落实韧劲",
+    "创新意识",
+    "服务能力",
+    "统筹力度",
+    "示范作用",
+    "学用结合",
+    "调查研究",
+    "制度执行",
+    "担当精神",
+    "工作方法",
+    "责任落实",
+    "督导力度",
+    "队伍结构",
+    "资金保障",
+    "数字化水平",
+    "群众参与度",
+    "协同配合",
+    "基础台账",
+    "宣传引导",
+)
+WEAK_STATES = (
+    "发挥不够充分",
+    "还不够强",
+    "有待提升",
+    "较为薄弱",
+    "不够到位",
+    "需要加强",
+    "存在短板",
+    "偏弱",
+    "还有差距",
+    "不够紧密",
+    "不够深入",
+    "不够严格",
+    "较为单一",
+    "不够均衡",
 )
 CHECKS = ("督查", "巡察反馈", "考核", "专项检查", "调研", "群众评议", "第三方评估")
 LACKS = ("还不够健全", "有待进一步完善", "仍存在短板", "与群众期盼还有差距", "推进不够平衡")
 GOALS = (
-    "高质量发展目标", "全面推进乡村振兴", "建设现代化强{lv}", "打造一流营商环境", "建设幸福{lv}域",
-    "奋力谱写新篇章", "推进中国式现代化", "建设更高水平的平安{lv}",
+    "高质量发展目标",
+    "全面推进乡村振兴",
+    "建设现代化强{lv}",
+    "打造一流营商环境",
+    "建设幸福{lv}域",
+    "奋力谱写新篇章",
+    "推进中国式现代化",
+    "建设更高水平的平安{lv}",
 )
 CONTRIBUTES = (
-    "贡献力量", "提供坚强保障", "作出新的更大贡献", "提供有力支撑", "夯实基础", "注入强劲动力",
+    "贡献力量",
+    "提供坚强保障",
+    "作出新的更大贡献",
+    "提供有力支撑",
+    "夯实基础",
+    "注入强劲动力",
 )
 PRINCIPLES = (
-    "问题导向", "目标导向", "结果导向", "系统观念", "人民至上", "实事求是", "稳中求进",
-    "守正创新", "以人民为中心",
+    "问题导向",
+    "目标导向",
+    "结果导向",
+    "系统观念",
+    "人民至上",
+    "实事求是",
+    "稳中求进",
+    "守正创新",
+    "以人民为中心",
 )
 NEGATIVES = (
-    "形式主义", "等靠要", "层层加码", "纸上谈兵", "只挂帅不出征", "抓而不实", "新官不理旧账",
-    "造盆景", "一刀切", "虎头蛇尾", "重留痕轻实绩", "以会议落实会议", "文山会海", "过度包装",
-    "急于求成", "各自为政",
+    "形式主义",
+    "等靠要",
+    "层层加码",
+    "纸上谈兵",
+    "只挂帅不出征",
+    "抓而不实",
+    "新官不理旧账",
+    "造盆景",
+    "一刀切",
+    "虎头蛇尾",
+    "重留痕轻实绩",
+    "以会议落实会议",
+    "文山会海",
+    "过度包装",
+    "急于求成",
+    "各自为政",
 )
 IMPORTANCES = (
-    "是一项长期任务", "事关全局", "事关群众切身利益", "是检验能力的试金石", "是基础工程",
-    "是必答题", "是重要保障",
+    "是一项长期任务",
+    "事关全局",
+    "事关群众切身利益",
+    "是检验能力的试金石",
+    "是基础工程",
+    "是必答题",
+    "是重要保障",
 )
 OUTCOMES = ("推动发展的实际成效", "服务群众的具体行动", "破解难题的有效举措", "干事创业的强大动力")
 MERGES = ("有机结合", "统筹推进", "同部署同落实", "一体谋划", "深度融合")
 MUTUALS = ("互促共进", "同频共振", "深度融合", "双提升", "相得益彰")
 PRAISES = ("群众广泛好评", "上级部门肯定", "省市媒体报道", "社会各界认可", "基层普遍欢迎")
 VOWS = (
-    "将以更加饱满的热情投入工作", "要把学习成果转化为工作动力", "将立足岗位作表率",
-    "会把所学所悟用到实处", "要当好群众的贴心人",
+    "将以更加饱满的热情投入工作",
+    "要把学习成果转化为工作动力",
+    "将立足岗位作表率",
+    "会把所学所悟用到实处",
+    "要当好群众的贴心人",
 )
 SINCE = (
-    "今年以来", "{y}年以来", "近年来", "{m}月以来", "上半年", "前三季度", "“十四五”以来", "近期",
+    "今年以来",
+    "{y}年以来",
+    "近年来",
+    "{m}月以来",
+    "上半年",
+    "前三季度",
+    "“十四五”以来",
+    "近期",
 )
 NEXTS = ("下一阶段", "今后一个时期", "{y1}年", "新的一年", "下半年")
 ADDRESSES = ("同志们", "大家要清醒看到", "我们要深刻认识到", "必须看到")
@@ -309,9 +798,24 @@ SAYS = ("强调", "指出", "要求", "表示")
 MONEY_SOURCES = ("争取上级资金", "落实专项资金", "整合涉农资金", "撬动社会资本", "投入财政资金")
 # Slogans that name a programme and so can qualify a noun (“三会一课”制度).
 PROGRAMME_SLOGANS = (
-    "三会一课", "主题党日", "第一议题", "四下基层", "枫桥经验", "千万工程", "一岗双责", "三重一大",
-    "双报到", "最多跑一次", "一网通办", "红黄蓝", "五星支部", "先锋指数", "书记项目", "党建+",
-    "红色物业", "街乡吹哨",
+    "三会一课",
+    "主题党日",
+    "第一议题",
+    "四下基层",
+    "枫桥经验",
+    "千万工程",
+    "一岗双责",
+    "三重一大",
+    "双报到",
+    "最多跑一次",
+    "一网通办",
+    "红黄蓝",
+    "五星支部",
+    "先锋指数",
+    "书记项目",
+    "党建+",
+    "红色物业",
+    "街乡吹哨",
 )
 CN_INDEX = "一二三四五六七八九十"
 
@@ -326,14 +830,14 @@ REPORT_TEMPLATES = (
     "{org}坚持把{np}作为{priority}，{verb}{np}，推动{np}{formula}。",
     "围绕{np}，{org}{verb}“{slogan}”{aspect}，{count}，{pct}。",
     "{org}{adv}{verb}{np}，{count}，{result}。",
-    "截至{ym}底，{org}累计{count}，{count}，{count}。",
+    "截至{ym}底，{org}{count}，{count}，{count}。",
     "在{topic}方面，{org}以{np}为抓手，{verb}{np}，{verb}{np}，{result}。",
     "{leader}带队深入{org}调研{topic}，{say}要{verb}{np}，{verb}{np}。",
     "{org}立足{county}{topic}实际，探索“{n1}+{n2}”{aspect}，{count}，{pct}。",
     "{org}{verb}{np}，{money}，{verb}{np}，{pct}。",
     "通过{verb}{np}，{org}{result}，{count}。",
     "{org}把{np}与{np}{merge}，{verb}{np}，实现{topic}与{topic}{mutual}。",
-    "{date}，{org}对照《{law}》开展{np}，{count}，{count}。",
+    "{date}，{org}对照{np}开展自查，{count}，{count}。",
 )
 PLAN_TEMPLATES = (
     "下一步，{unit}将围绕{county}{goal}，{adv}{verb}{np}，{verb}{np}。",
@@ -341,22 +845,26 @@ PLAN_TEMPLATES = (
     "{next}，{unit}将坚持{principle}，{verb}{np}，{count}，确保{np}{formula}。",
 )
 WEAK_TEMPLATES = (
-    "{org}在{np}上{weak_pred}，{np}{lack}，{pct}。",
+    "{org}在{np}上{weak_pred}，{n3}项问题中尚有{n4}项未销号，{pct}，{np}{lack}。",
     "{org}对照{np}查摆问题{n3}个，{np}方面{n4}个。",
-    "{ym}{check}发现，{org}在{np}方面{weak_pred}，{np}{lack}。",
+    "{ym}{check}发现，{org}在{np}方面{weak_pred}，{np}{lack}，涉及问题{n3}个。",
 )
 SPEECH_TEMPLATES = (
     "{orgs}要{adv}{verb}{np}，在{np}上{formula}，{count}。",
     "抓{np}{never}{negative}，{orgs}要{verb}{np}，{count}。",
     "要{verb}“{slogan}”，{verb}{np}，{count}，确保{np}{formula}。",
-    "{orgs}要在{np}中坚持{principle}，{verb}{np}，以{np}的实际成效检验{topic}{result_noun}。",
+    "{orgs}要在{np}中坚持{principle}，{verb}{np}，{count}。",
     "{leader}{say}{orgs}要{verb}{np}，{verb}{np}，在{np}上{formula}。",
+)
+OPENER_TEMPLATES = (
+    "今天，我们召开{county}{topic}{meet}，{deploy}{np}，{verb}{np}。",
+    "这次{county}{topic}{meet}，是在{np}的关键时期召开的，{deploy}{np}。",
 )
 BULLETIN_TEMPLATES = (
     "{date}，{org}组织{people}{n3}余人{activity}，{verb}{np}。",
-    "活动中，{org}{verb}{np}，{count}，与会{people}表示要在{np}上{formula}。",
+    "活动中，{org}{verb}{np}，{count}，与会{n3}名{people}表示要在{np}上{formula}。",
     "{date}，{org}召开{meeting}，{leader}主持会议，{deploy}{np}。",
-    "{date}，{org}{verb}{np}，{n3}名{people}{study}{spirit}。",
+    "{date}，{org}组织{n3}名{people}围绕{np}{study}{spirit}。",
     "据了解，{org}{since}{verb}{np}，{count}，{pct}。",
     "{leader}在{meeting}上{say}要{verb}“{slogan}”{aspect}，{verb}{np}。",
 )
@@ -425,8 +933,11 @@ class _Writer:
         return f"{self.year}年{1 + int(self.r() * 12)}月"
 
     def since(self) -> str:
-        return self.c(SINCE).replace("{y}", str(self.year - int(self.r() * 4))).replace(
-            "{m}", str(1 + int(self.r() * 10)))
+        return (
+            self.c(SINCE)
+            .replace("{y}", str(self.year - int(self.r() * 4)))
+            .replace("{m}", str(1 + int(self.r() * 10)))
+        )
 
     def next_(self) -> str:
         return self.c(NEXTS).replace("{y1}", str(self.year + 1))
@@ -469,6 +980,9 @@ class _Writer:
         if x < 0.7:
             return f"第{CN_INDEX[int(self.r() * 10)]}次{self.c(MEETINGS)}"
         return f"{self.county}{self.c(MEETINGS)}"
+
+    def meet(self) -> str:
+        return self.c(MEETINGS)
 
     def study(self) -> str:
         return self.c(STUDY_VERBS)
@@ -520,10 +1034,10 @@ class _Writer:
         return str(2 + int(self.r() * 8))
 
     def n4(self) -> str:
-        return str(self.i(1, 90))
+        return str(1 + int(self.r() * 90))
 
     def n3(self) -> str:
-        return str(self.i(12, 900))
+        return str(12 + int(self.r() * 900))
 
     def say(self) -> str:
         return self.c(SAYS) + "，"
@@ -550,7 +1064,7 @@ class _Writer:
         return self.c(WEAK_SUBJECTS)
 
     def weak_pred(self) -> str:
-        return self.c(WEAK_PREDS)
+        return self.c(WEAK_NOUNS) + self.c(WEAK_STATES)
 
     def county_(self) -> str:
         return self.county
@@ -598,21 +1112,33 @@ class _Writer:
             return f"在{self.county}{topic}{self.c(MEETINGS)}上的讲话（{self.name()}）"
         if self.genre == "bulletin":
             return f"{self.county}：{self.verb()}{self.np_()}推动{topic}{self.formula()}"
-        return self.c((
-            f"{self.unit}关于{year}年{topic}工作情况的报告",
-            f"{self.unit}{year}年度{topic}工作总结",
-            f"{self.unit}关于{topic}{self.aspect()}的实施方案",
-        ))
+        return self.c(
+            (
+                f"{self.unit}关于{year}年{topic}工作情况的报告",
+                f"{self.unit}{year}年度{topic}工作总结",
+                f"{self.unit}关于{topic}{self.aspect()}的实施方案",
+            )
+        )
 
     def heading(self, index: int, section: str) -> str:
         topic = self.topic()
         text = {
-            "body": self.c((f"{self.year}年{self.np_()}开展情况", f"{self.np_()}取得的成效",
-                            f"聚焦{topic}，{self.verb()}{self.aspect()}")),
-            "weak": self.c((f"存在的问题：{self.np_()}{self.c(LACKS)}，{self.np_()}",
-                            f"问题和不足：{self.np_()}")),
-            "plan": self.c((f"{self.year + 1}年{self.np_()}工作打算",
-                            f"下一步{self.np_()}工作思路")),
+            "body": self.c(
+                (
+                    f"{self.year}年{self.np_()}开展情况",
+                    f"{self.np_()}取得的成效",
+                    f"聚焦{topic}{self.aspect()}，{self.verb()}{self.np_()}",
+                )
+            ),
+            "weak": self.c(
+                (
+                    f"存在的问题：{self.np_()}{self.c(LACKS)}，{self.np_()}",
+                    f"问题和不足：{self.np_()}",
+                )
+            ),
+            "plan": self.c(
+                (f"{self.year + 1}年{self.np_()}工作打算", f"下一步{self.np_()}工作思路")
+            ),
         }[section]
         return f"{CN_INDEX[index % 10]}、{text}"
 
@@ -632,8 +1158,12 @@ def _compile(template: str) -> _Compiled:
 _COMPILED: dict[str, tuple[_Compiled, ...]] = {
     name: tuple(_compile(t) for t in templates)
     for name, templates in (
-        ("body", REPORT_TEMPLATES), ("plan", PLAN_TEMPLATES), ("weak", WEAK_TEMPLATES),
-        ("speech", SPEECH_TEMPLATES), ("bulletin", BULLETIN_TEMPLATES),
+        ("body", REPORT_TEMPLATES),
+        ("plan", PLAN_TEMPLATES),
+        ("weak", WEAK_TEMPLATES),
+        ("speech", SPEECH_TEMPLATES),
+        ("bulletin", BULLETIN_TEMPLATES),
+        ("opener", OPENER_TEMPLATES),
     )
 }
 
@@ -648,7 +1178,7 @@ class _Draft:
 
     writer: _Writer
     pieces: list[str]
-    sections: list[str | None]  # section of a regenerable sentence, None for fixed pieces
+    sections: list[_PieceSpec | None]  # how to rewrite each piece; None: fixed text
 
     def text(self) -> str:
         return "".join(self.pieces)
@@ -657,13 +1187,12 @@ class _Draft:
 def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
     w = _Writer(rng)
     pieces: list[str] = [w.title(), "\n"]
-    sections: list[str | None] = [None, None]
+    sections: list[_PieceSpec | None] = [("title", "", ""), None]
     size = len(pieces[0])
     if w.genre == "speech":
         plan = ["speech"]
-        opener = f"今天，我们召开{w.county}{w.meeting()}，主要任务是{w.deploy()}{w.np_()}。"
-        pieces += ["同志们：", "\n", opener]
-        sections += [None, None, None]
+        pieces += ["同志们：", "\n", w.sentence("opener"), "\n"]
+        sections += [None, None, ("sent", "opener", ""), None]
     elif w.genre == "bulletin":
         plan = ["bulletin", "body"]
     else:
@@ -675,18 +1204,18 @@ def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
                 break
             if w.genre == "report":
                 pieces += [w.heading(heading_no, section), "\n"]
-                sections += [None, None]
+                sections += [("heading", f"{section}:{heading_no}", ""), None]
                 heading_no += 1
             for _ in range(1 + int(w.r() * 3)):  # paragraphs per section
                 n_sent = 2 + int(w.r() * 4)
                 enumerate_items = w.genre != "bulletin" and w.r() < 0.3
                 for k in range(n_sent):
-                    s = w.sentence(section)
+                    mark = ""
                     if enumerate_items:
                         mark = f"第{CN_INDEX[k]}，" if w.genre == "speech" else f"{CN_INDEX[k]}是"
-                        s = mark + s
+                    s = mark + w.sentence(section)
                     pieces.append(s)
-                    sections.append(section)
+                    sections.append(("sent", section, mark))
                     size += len(s)
                 pieces.append("\n")
                 sections.append(None)
@@ -695,6 +1224,10 @@ def _draft_document(rng: random.Random, target_chars: int) -> _Draft:
     return _Draft(w, pieces, sections)
 
 
+_DEBUG = False
+# (what, argument, prefix): ("sent", section, item mark), ("heading", "section:index", ""),
+# ("title", "", "")
+_PieceSpec = tuple[str, str, str]
 _HASH_BASE = 0x9E3779B97F4A7C15  # odd, hence invertible modulo 2**64
 _HASH_BASE_INV = pow(_HASH_BASE, -1, 2**64)
 
@@ -721,7 +1254,7 @@ def kgram_hashes(codes: np.ndarray, k: int) -> np.ndarray:
         np.cumprod(pows, out=pows)
         prefix = np.zeros(length + 1, dtype=np.uint64)
         np.cumsum(codes.astype(np.uint64) * inv_pows, out=prefix[1:])
-        return (prefix[k:k + n] - prefix[:n]) * pows[k - 1:k - 1 + n]
+        return (prefix[k : k + n] - prefix[:n]) * pows[k - 1 : k - 1 + n]
 
 
 def _doc_hashes(texts: Sequence[str], k: int) -> list[np.ndarray]:
@@ -745,8 +1278,10 @@ class _HashIndex:
     def of(cls, per_doc: Sequence[np.ndarray]) -> _HashIndex:
         bits = max(1, (len(per_doc) - 1).bit_length())
         shift = np.uint64(bits)
-        keys = np.concatenate([((h >> shift) << shift) | np.uint64(d)
-                               for d, h in enumerate(per_doc)] or [np.zeros(0, np.uint64)])
+        keys = np.concatenate(
+            [((h >> shift) << shift) | np.uint64(d) for d, h in enumerate(per_doc)]
+            or [np.zeros(0, np.uint64)]
+        )
         keys.sort()
         return cls(bits, keys >> shift, (keys & np.uint64((1 << bits) - 1)).astype(np.int64))
 
@@ -797,8 +1332,8 @@ def shared_kgrams(texts: Sequence[str], k: int = 20) -> list[tuple[int, int, int
     first_text: dict[str, tuple[int, int]] = {}
     found = []
     for d in range(len(per_doc)):
-        for pos in np.nonzero(hits[bounds[d]:bounds[d + 1]])[0].tolist():
-            gram = texts[d][pos:pos + k]
+        for pos in np.nonzero(hits[bounds[d] : bounds[d + 1]])[0].tolist():
+            gram = texts[d][pos : pos + k]
             owner = first_text.setdefault(gram, (d, pos))
             if owner[0] != d:
                 found.append((owner[0], owner[1], d, pos))
@@ -821,13 +1356,16 @@ def _repair(drafts: list[_Draft], k: int = 20, rounds: int = 12) -> int:
         offsets = np.cumsum([0] + [len(p) for p in draft.pieces])
         for pos in np.nonzero(np.isin(per_doc[d] >> shift, parts))[0].tolist():
             todo.setdefault(d, set()).update(
-                _pieces_touching(offsets, draft.sections, pos, pos + k))
+                _pieces_touching(offsets, draft.sections, pos, pos + k)
+            )
     del per_doc
-    fresh: list[tuple[np.ndarray, np.ndarray]] = []
+    fresh: dict[tuple[int, int], np.ndarray] = {}
     rewritten = 0
     for _ in range(rounds):
         if not todo:
             break
+        if _DEBUG:
+            print("repair round:", sum(len(v) for v in todo.values()), file=sys.stderr)
         rewritten += sum(len(v) for v in todo.values())
         for d, pids in todo.items():
             _rewrite(drafts[d], pids)
@@ -837,72 +1375,100 @@ def _repair(drafts: list[_Draft], k: int = 20, rounds: int = 12) -> int:
 
 def _rewrite(draft: _Draft, piece_ids: set[int]) -> None:
     for pid in sorted(piece_ids):
-        section = draft.sections[pid]
-        if section is not None:
-            draft.pieces[pid] = draft.writer.sentence(section)
-        elif pid == 0:
-            draft.pieces[0] = draft.writer.title()
+        spec = draft.sections[pid]
+        if spec is not None:
+            draft.pieces[pid] = _regenerate(draft.writer, spec)
 
 
-def _recheck(drafts: list[_Draft], changed: dict[int, set[int]], index: _HashIndex,
-             fresh: list[tuple[np.ndarray, np.ndarray]], k: int) -> dict[int, set[int]]:
-    """Pieces of ``changed`` whose new text repeats a k-gram of another draft.
+def _regenerate(w: _Writer, spec: _PieceSpec) -> str:
+    what, arg, prefix = spec
+    if what == "title":
+        return w.title()
+    if what == "heading":
+        section, index = arg.split(":")
+        return w.heading(int(index), section)
+    return prefix + w.sentence(arg)
 
-    ``index`` holds the first pass's hashes; ``fresh`` collects the windows of every
-    rewritten piece so far, so two rewrites cannot collide with each other either.
+
+def _recheck(
+    drafts: list[_Draft],
+    changed: dict[int, set[int]],
+    index: _HashIndex,
+    fresh: dict[tuple[int, int], np.ndarray],
+    k: int,
+) -> dict[int, set[int]]:
+    """Pieces whose windows, around the pieces just rewritten, repeat another draft's k-gram.
+
+    ``index`` holds the first pass's hashes; ``fresh`` the current windows of every piece
+    rewritten so far (keyed by draft and piece), so two rewrites cannot collide either.
+    A clashing window marks every piece it touches: the clash may lie mostly in an
+    unchanged neighbour, which must then be rewritten too.
     """
-    new_h, new_d, new_piece = [], [], []
+    new_h, new_d, new_pos = [], [], []
+    offsets_of: dict[int, np.ndarray] = {}
     for d, pids in changed.items():
         draft = drafts[d]
         offsets = np.cumsum([0] + [len(p) for p in draft.pieces])
+        offsets_of[d] = offsets
         h = kgram_hashes(np.frombuffer(draft.text().encode("utf-32-le"), dtype=np.uint32), k)
         for pid in pids:
             lo, hi = max(0, int(offsets[pid]) - k + 1), min(len(h), int(offsets[pid + 1]))
             new_h.append(h[lo:hi])
             new_d.append(np.full(hi - lo, d, dtype=np.int64))
-            new_piece.append(np.full(hi - lo, pid, dtype=np.int64))
+            new_pos.append(np.arange(lo, hi, dtype=np.int64))
     if not new_h:
         return {}
-    hs, ds, ps = np.concatenate(new_h), np.concatenate(new_d), np.concatenate(new_piece)
-    n_new = len(hs)
+    hs, ds, ps = np.concatenate(new_h), np.concatenate(new_d), np.concatenate(new_pos)
     clash = index.elsewhere(hs, ds)
-    # repeats among rewritten windows (this round's first), across drafts
-    all_h = np.concatenate([hs] + [h for h, _d in fresh])
-    all_d = np.concatenate([ds] + [d for _h, d in fresh])
-    fresh.append((hs, ds))
+    bounds = np.cumsum([0] + [len(h) for h in new_h])
+    keys = [(d, pid) for d, pids in changed.items() for pid in pids]
+    now = {(d, pid) for d, pids in changed.items() for pid in pids}
+    others = [(h, d) for (d, pid), h in fresh.items() if (d, pid) not in now]
+    all_h = np.concatenate([hs] + [h for h, _d in others])
+    all_d = np.concatenate([ds] + [np.full(len(h), d, dtype=np.int64) for h, d in others])
     order = np.argsort(all_h, kind="stable")
     sh, sd = all_h[order], all_d[order]
     pair = np.nonzero((sh[1:] == sh[:-1]) & (sd[1:] != sd[:-1]))[0]
     hit = np.concatenate((order[pair], order[pair + 1]))
-    clash[hit[hit < n_new]] = True
+    clash[hit[hit < len(hs)]] = True
+    for i, key in enumerate(keys):
+        fresh[key] = hs[bounds[i] : bounds[i + 1]]
     todo: dict[int, set[int]] = {}
-    for d, pid in zip(ds[clash].tolist(), ps[clash].tolist(), strict=True):
-        todo.setdefault(d, set()).add(pid)
+    for d, pos in zip(ds[clash].tolist(), ps[clash].tolist(), strict=True):
+        todo.setdefault(d, set()).update(
+            _pieces_touching(offsets_of[d], drafts[d].sections, pos, pos + k)
+        )
     return todo
 
 
-def _pieces_touching(offsets: np.ndarray, sections: list[str | None], start: int,
-                     end: int) -> list[int]:
+def _pieces_touching(
+    offsets: np.ndarray, sections: list[_PieceSpec | None], start: int, end: int
+) -> list[int]:
     """Pieces overlapping ``[start, end)``; ``offsets`` are the pieces' start offsets + total."""
     first = int(np.searchsorted(offsets, start, "right")) - 1
     last = int(np.searchsorted(offsets, end - 1, "right")) - 1
     out = list(range(max(first, 0), min(last, len(sections) - 1) + 1))
     # If only fixed pieces overlap (a heading and newlines), rewrite a neighbouring sentence.
     if all(sections[i] is None for i in out):
-        near = [i for i in range(out[-1] + 1 if out else 0, len(sections))
-                if sections[i] is not None][:1]
+        near = [
+            i for i in range(out[-1] + 1 if out else 0, len(sections)) if sections[i] is not None
+        ][:1]
         if not near:
             near = [i for i in range(len(sections)) if sections[i] is not None][-1:]
         out += near
     return out
 
 
-def generate_documents(n_docs: int, doc_chars: int = 3000, seed: int = 0,
-                       repair: bool = True) -> list[str]:
+def generate_documents(
+    n_docs: int, doc_chars: int = 3000, seed: int = 0, repair: int | None = None
+) -> list[str]:
     """Officialese documents of about ``doc_chars`` characters each, deterministic by seed.
 
-    With ``repair`` (the default) no 20-character string occurs in two documents; without it
-    the grammar alone makes such repeats rare, which the tests check.
+    ``repair=k`` rewrites sentences until no k-character string occurs in two documents;
+    0 turns it off. The default (None) is k=20 up to 4,000 documents and k=30 beyond:
+    the grammar alone keeps 20-character repeats rare but, at 10,000 documents of 3,000
+    characters, not absent (measured: 20-char shares touch most documents, 30-char ones 49
+    documents, 40-char ones none), and repairing at 20 would not fit the speed budget there.
     """
     master = random.Random(f"docs:{seed}")
     drafts = []
@@ -910,8 +1476,10 @@ def generate_documents(n_docs: int, doc_chars: int = 3000, seed: int = 0,
         rng = random.Random(master.getrandbits(64))
         target = int(doc_chars * (0.75 + 0.5 * rng.random()))
         drafts.append(_draft_document(rng, target))
+    if repair is None:
+        repair = 20 if n_docs <= 4000 else 30
     if repair:
-        _repair(drafts)
+        _repair(drafts, k=repair)
     return [d.text() for d in drafts]
 
 
@@ -985,7 +1553,7 @@ def rewrite_numbers(passage: str, rng: random.Random) -> str | None:
     out, last = [], 0
     for m in chosen:
         num = m.group()
-        nxt = passage[m.end():m.end() + 1]
+        nxt = passage[m.end() : m.end() + 1]
         if "." in num:
             new = rng.choice(("[*]", num.replace(".", "点")))
         elif len(num) == 4 and nxt == "年":
@@ -994,15 +1562,20 @@ def rewrite_numbers(passage: str, rng: random.Random) -> str | None:
             new = rng.choice((chr(0x245F + int(num)), int_to_chinese(int(num))))
         else:
             new = rng.choice(("[*]", int_to_chinese(int(num))))
-        out += [passage[last:m.start()], new]
+        out += [passage[last : m.start()], new]
         last = m.end()
     out.append(passage[last:])
     return "".join(out)
 
 
 def _cjk_pool() -> str:
-    chars = {ch for words in (DOMAINS, ASPECTS, VERBS, FORMULAS, RESULT_PREDS, PEOPLE)
-             for w in words for ch in w if "\u4e00" <= ch <= "\u9fff"}
+    chars = {
+        ch
+        for words in (DOMAINS, ASPECTS, VERBS, FORMULAS, RESULT_PREDS, PEOPLE)
+        for w in words
+        for ch in w
+        if "\u4e00" <= ch <= "\u9fff"
+    }
     return "".join(sorted(chars))
 
 
@@ -1052,9 +1625,14 @@ def _is_inner(punct: str) -> bool:
 def reorder_clauses(passage: str, rng: random.Random) -> str | None:
     """Swap two neighbouring clauses of one sentence, leaving punctuation in place."""
     parts = _clauses(passage)
-    options = [i for i in range(len(parts) - 1)
-               if _is_inner(parts[i][1]) and parts[i][0] != parts[i + 1][0]
-               and parts[i][0].strip() and parts[i + 1][0].strip()]
+    options = [
+        i
+        for i in range(len(parts) - 1)
+        if _is_inner(parts[i][1])
+        and parts[i][0] != parts[i + 1][0]
+        and parts[i][0].strip()
+        and parts[i + 1][0].strip()
+    ]
     if not options:
         return None
     i = rng.choice(options)
@@ -1074,28 +1652,51 @@ def drop_clause(passage: str, rng: random.Random) -> str | None:
     return "".join(b + p for b, p in parts)
 
 
-_FULL_TO_HALF = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(",
-                 "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"}
+_FULL_TO_HALF = {
+    "，": ",",
+    "。": ".",
+    "；": ";",
+    "：": ":",
+    "！": "!",
+    "？": "?",
+    "（": "(",
+    "）": ")",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+}
 
 
 def swap_punct_width(passage: str) -> str | None:
     """Full-width punctuation to half-width, or the reverse if the passage is mostly half-width."""
     full = sum(passage.count(ch) for ch in _FULL_TO_HALF)
-    half = sum(passage.count(ch) for ch in ",;:!?()\"")
+    half = sum(passage.count(ch) for ch in ',;:!?()"')
     if full == 0 and half == 0:
         return None
     if full >= half:
         return "".join(_FULL_TO_HALF.get(ch, ch) for ch in passage)
     out, quote_open = [], False
     for i, ch in enumerate(passage):
-        between_digits = (0 < i < len(passage) - 1 and passage[i - 1].isdigit()
-                          and passage[i + 1].isdigit())
+        between_digits = (
+            0 < i < len(passage) - 1 and passage[i - 1].isdigit() and passage[i + 1].isdigit()
+        )
         if ch == '"':
             out.append("”" if quote_open else "“")
             quote_open = not quote_open
         elif ch in ",.;:!?()" and not (ch in ".:," and between_digits):
-            out.append({",": "，", ".": "。", ";": "；", ":": "：", "!": "！", "?": "？",
-                        "(": "（", ")": "）"}[ch])
+            out.append(
+                {
+                    ",": "，",
+                    ".": "。",
+                    ";": "；",
+                    ":": "：",
+                    "!": "！",
+                    "?": "？",
+                    "(": "（",
+                    ")": "）",
+                }[ch]
+            )
         else:
             out.append(ch)
     return "".join(out)
@@ -1153,8 +1754,13 @@ class _Sentences:
         return cls(spans)
 
 
-def _pick_passage(sents: _Sentences, rng: random.Random, min_len: int, max_len: int,
-                  blocked: Callable[[int, int], bool]) -> tuple[int, int] | None:
+def _pick_passage(
+    sents: _Sentences,
+    rng: random.Random,
+    min_len: int,
+    max_len: int,
+    blocked: Callable[[int, int], bool],
+) -> tuple[int, int] | None:
     spans = sents.spans
     if not spans:
         return None
@@ -1190,17 +1796,26 @@ class _DocState:
         return any(start <= q <= end for q in self.points)
 
     def free_points(self) -> list[int]:
-        return [e for _s, e, _l in self.sents.spans
-                if e not in self.points and not any(s <= e <= t for s, t in self.sources)]
+        return [
+            e
+            for _s, e, _l in self.sents.spans
+            if e not in self.points and not any(s <= e <= t for s, t in self.sources)
+        ]
 
 
 def default_ids(n: int) -> list[str]:
     return [f"doc-{i + 1:05d}.txt" for i in range(n)]
 
 
-def plant(base_texts: Sequence[str], n_plants: int, seed: int,
-          kinds: Sequence[str] = ALL_KINDS, min_len: int = 60, max_len: int = 400,
-          ids: Sequence[str] | None = None) -> tuple[list[str], list[Plant]]:
+def plant(
+    base_texts: Sequence[str],
+    n_plants: int,
+    seed: int,
+    kinds: Sequence[str] = ALL_KINDS,
+    min_len: int = 60,
+    max_len: int = 400,
+    ids: Sequence[str] | None = None,
+) -> tuple[list[str], list[Plant]]:
     """Plant ``n_plants`` transformed passages into ``base_texts``; returns final texts and truth.
 
     Passages start and end at sentence boundaries of untouched base text and are inserted at
@@ -1233,7 +1848,7 @@ def plant(base_texts: Sequence[str], n_plants: int, seed: int,
             span = _pick_passage(st.sents, rng, min_len, max_len, st.blocked)
             if span is None:
                 continue
-            passage = base_texts[src][span[0]:span[1]]
+            passage = base_texts[src][span[0] : span[1]]
             new = transform(kind, passage, rng)
             if new is None:
                 continue
@@ -1252,8 +1867,9 @@ def plant(base_texts: Sequence[str], n_plants: int, seed: int,
     return _assemble(base_texts, ids, planned, states)
 
 
-def _choose_targets(rng: random.Random, n: int, src: int, want: int,
-                    state: Callable[[int], _DocState]) -> list[tuple[int, int]]:
+def _choose_targets(
+    rng: random.Random, n: int, src: int, want: int, state: Callable[[int], _DocState]
+) -> list[tuple[int, int]]:
     chosen: list[tuple[int, int]] = []
     used = {src}
     for _ in range(want * 8):
@@ -1271,9 +1887,12 @@ def _choose_targets(rng: random.Random, n: int, src: int, want: int,
     return chosen
 
 
-def _assemble(base_texts: Sequence[str], ids: Sequence[str],
-              planned: list[tuple[str, int, int, int, str, list[tuple[int, int, str]]]],
-              states: dict[int, _DocState]) -> tuple[list[str], list[Plant]]:
+def _assemble(
+    base_texts: Sequence[str],
+    ids: Sequence[str],
+    planned: list[tuple[str, int, int, int, str, list[tuple[int, int, str]]]],
+    states: dict[int, _DocState],
+) -> tuple[list[str], list[Plant]]:
     final = list(base_texts)
     # new offset of each insertion: (plant index, target index) -> Span
     target_spans: dict[tuple[int, int], Span] = {}
@@ -1337,8 +1956,12 @@ def choose_styles(ids: Sequence[str], seed: int, messy: bool = True) -> dict[str
     for doc_id in ids:
         x = rng.random()
         encoding = "gb18030" if x < 0.12 else "utf-8-sig" if x < 0.24 else "utf-8"
-        out[doc_id] = DocStyle(encoding=encoding, crlf=rng.random() < 0.15,
-                               traditional=rng.random() < 0.08, half_width=rng.random() < 0.05)
+        out[doc_id] = DocStyle(
+            encoding=encoding,
+            crlf=rng.random() < 0.15,
+            traditional=rng.random() < 0.08,
+            half_width=rng.random() < 0.05,
+        )
     return out
 
 
@@ -1379,13 +2002,16 @@ def make_footer(rng: random.Random) -> str:
     icp = rng.randrange(10_000_000, 99_999_999)
     police = rng.randrange(10**13, 10**14)
     office = rng.choice(("信息中心", "融媒体中心", "大数据中心"))
-    return (f"主办：{site}{body}　承办：{site}{office}\n"
-            f"版权所有 © {rng.randint(2012, 2025)} {site}{body}　未经授权禁止复制或建立镜像\n"
-            f"备案号：{prov}ICP备{icp}号-{rng.randint(1, 9)}　{prov}公网安备 {police}号")
+    return (
+        f"主办：{site}{body}　承办：{site}{office}\n"
+        f"版权所有 © {rng.randint(2012, 2025)} {site}{body}　未经授权禁止复制或建立镜像\n"
+        f"备案号：{prov}ICP备{icp}号-{rng.randint(1, 9)}　{prov}公网安备 {police}号"
+    )
 
 
-def add_footer(texts: list[str], ids: Sequence[str], seed: int,
-               fraction: float = 0.3) -> tuple[list[str], Plant | None]:
+def add_footer(
+    texts: list[str], ids: Sequence[str], seed: int, fraction: float = 0.3
+) -> tuple[list[str], Plant | None]:
     """Append one site footer to about ``fraction`` of the documents, as a "footer" family.
 
     Appending at the end moves no earlier offset, so it runs after planting.
@@ -1410,9 +2036,16 @@ def add_footer(texts: list[str], ids: Sequence[str], seed: int,
     return out, Plant(FOOTER_KIND, spans[0], spans[1:], inserted[0], inserted[1:])
 
 
-def make_corpus(out_dir: Path, n_docs: int, doc_chars: int = 3000, n_plants: int | None = None,
-                seed: int = 0, messy: bool = True, footer: bool = True,
-                base: Path | None = None) -> list[Plant]:
+def make_corpus(
+    out_dir: Path,
+    n_docs: int,
+    doc_chars: int = 3000,
+    n_plants: int | None = None,
+    seed: int = 0,
+    messy: bool = True,
+    footer: bool = True,
+    base: Path | None = None,
+) -> list[Plant]:
     """Generate (or, with ``base``, copy real documents), plant, write, and save the truth.
 
     The truth goes to ``out_dir.parent / f"{out_dir.name}.truth.json"``, outside the corpus.
@@ -1426,8 +2059,10 @@ def make_corpus(out_dir: Path, n_docs: int, doc_chars: int = 3000, n_plants: int
     else:
         ids = default_ids(n_docs)
         styles = choose_styles(ids, seed, messy)
-        texts = [apply_text_style(t, styles[i])
-                 for i, t in zip(ids, generate_documents(n_docs, doc_chars, seed), strict=True)]
+        texts = [
+            apply_text_style(t, styles[i])
+            for i, t in zip(ids, generate_documents(n_docs, doc_chars, seed), strict=True)
+        ]
     if n_plants is None:
         n_plants = max(1, len(ids) // 2)
     final, plants = plant(texts, n_plants, seed, ids=ids)
@@ -1437,10 +2072,20 @@ def make_corpus(out_dir: Path, n_docs: int, doc_chars: int = 3000, n_plants: int
             plants.append(footer_plant)
     write_corpus(out_dir, dict(zip(ids, final, strict=True)), seed, messy)
     meta = {
-        "seed": seed, "corpus": out_dir.name, "n_docs": len(ids), "doc_chars": doc_chars,
+        "seed": seed,
+        "corpus": out_dir.name,
+        "n_docs": len(ids),
+        "doc_chars": doc_chars,
         "base": str(base) if base is not None else None,
-        "docs": {i: {"encoding": s.encoding, "crlf": s.crlf, "traditional": s.traditional,
-                     "half_width": s.half_width} for i, s in styles.items()},
+        "docs": {
+            i: {
+                "encoding": s.encoding,
+                "crlf": s.crlf,
+                "traditional": s.traditional,
+                "half_width": s.half_width,
+            }
+            for i, s in styles.items()
+        },
     }
     save_truth(truth_path(out_dir), plants, meta)
     return plants
@@ -1466,15 +2111,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m reuse.synth",
-        description="Write a corpus with planted reuse; the truth goes to OUT_DIR.truth.json.")
+        description="Write a corpus with planted reuse; the truth goes to OUT_DIR.truth.json.",
+    )
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--docs", type=int, default=0,
-                        help="documents to generate (with --base: to sample; 0 = all)")
+    parser.add_argument(
+        "--docs",
+        type=int,
+        default=0,
+        help="documents to generate (with --base: to sample; 0 = all)",
+    )
     parser.add_argument("--chars", type=int, default=3000, help="characters per generated doc")
     parser.add_argument("--plants", type=int, default=None, help="plants (default docs/2)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--base", type=Path, default=None,
-                        help="plant into copies of this real corpus instead of generated text")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="plant into copies of this real corpus instead of generated text",
+    )
     parser.add_argument("--clean", action="store_true", help="no messy encodings/CRLF/traditional")
     parser.add_argument("--no-footer", action="store_true", help="no shared site footer")
     args = parser.parse_args(argv)
@@ -1484,8 +2138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{args.out_dir} is inside the repository; real texts must stay outside it")
     t0 = time.perf_counter()
     try:
-        plants = make_corpus(args.out_dir, args.docs, args.chars, args.plants, args.seed,
-                             messy=not args.clean, footer=not args.no_footer, base=args.base)
+        plants = make_corpus(
+            args.out_dir,
+            args.docs,
+            args.chars,
+            args.plants,
+            args.seed,
+            messy=not args.clean,
+            footer=not args.no_footer,
+            base=args.base,
+        )
     except FileExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -1493,8 +2155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for p in plants:
         by_kind[p.kind] = by_kind.get(p.kind, 0) + 1
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
-    print(f"wrote {args.out_dir} ({len(plants)} plants: {kinds}) and {truth_path(args.out_dir)} "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"wrote {args.out_dir} ({len(plants)} plants: {kinds}) and {truth_path(args.out_dir)} "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     return 0
 
 
