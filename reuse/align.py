@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from reuse.normalize import Normalized
+from reuse.normalize import Normalized, normalize
 from reuse.shingle import gram_hashes
 
 
@@ -35,15 +35,23 @@ class AlignParams:
     gap: int = 36
     min_density: float = 0.5
     min_similarity: float = 0.6
-    min_order_similarity: float = 0.5
+    min_order_similarity: float = 0.55
     max_occurrences: int = 4
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A document's matching text with its k-gram hashes sorted for intersection."""
+    """A document's matching text with its k-gram hashes sorted for intersection.
+
+    ``plain`` is the same text with numbers kept as written: seeds are found
+    with numbers folded (a changed figure must not break a copy), but the
+    similarity that decides whether a passage is reported is measured on
+    ``plain``, so that two statistics sentences of one template, differing
+    in every figure, are not called a copy.
+    """
 
     norm: Normalized
+    plain: Normalized
     uniq: np.ndarray
     first: np.ndarray
     count: np.ndarray
@@ -64,12 +72,20 @@ class Match:
     similarity: float
 
 
-def prepare(norm: Normalized, k: int) -> Prepared:
-    """Sort a document's k-gram hashes once, so each pair costs one intersection."""
+def prepare(text: str, k: int) -> Prepared:
+    """Normalise a document and sort its k-gram hashes once, so each pair costs one intersection."""
+    norm = normalize(text)
     h = gram_hashes(norm.codes(), k)
     order = np.argsort(h)
     uniq, first, count = np.unique(h[order], return_index=True, return_counts=True)
-    return Prepared(norm, uniq, first, count, order)
+    return Prepared(norm, normalize(text, numbers=False), uniq, first, count, order)
+
+
+def _plain(p: Prepared, start: int, end: int) -> str:
+    """The numbers-as-written text of matching span ``[start, end)``."""
+    s, e = p.norm.span(start, end)
+    lo, hi = np.searchsorted(p.plain.starts, (s, e))
+    return p.plain.text[lo:hi]
 
 
 def seeds(a: Prepared, b: Prepared, max_occurrences: int) -> tuple[np.ndarray, np.ndarray]:
@@ -280,7 +296,7 @@ def _passage(a: Prepared, b: Prepared, group: list[Seg], params: AlignParams) ->
     len_a, len_b = a_end - a_start, b_end - b_start
     if cov_a < params.min_density * len_a or cov_b < params.min_density * len_b:
         return None
-    indel = Indel.normalized_similarity(a.norm.text[a_start:a_end], b.norm.text[b_start:b_end])
+    indel = Indel.normalized_similarity(_plain(a, a_start, a_end), _plain(b, b_start, b_end))
     # Indel undervalues a reordered clause and coverage undervalues scattered
     # edits; either being high means the text is shared. But Indel must not
     # be low: two short shared bits in swapped order are not one passage,

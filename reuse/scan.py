@@ -23,7 +23,6 @@ from reuse.families import families, reused_chars
 from reuse.index import BuildStats, DocInfo, Index, IndexParams, build
 from reuse.lsh import candidate_pairs
 from reuse.model import Pair, Passage, Skipped, Span
-from reuse.normalize import normalize
 
 Progress = Callable[[str, int, int], None]
 _PAIRS_PER_TASK = 2000
@@ -88,7 +87,7 @@ class _DocCache:
     def get(self, n: int) -> Prepared:
         p = self._docs.get(n)
         if p is None:
-            p = prepare(normalize(self.index.text(n)), self.k)
+            p = prepare(self.index.text(n), self.k)
             self._docs[n] = p
             if len(self._docs) > self.size:
                 self._docs.popitem(last=False)

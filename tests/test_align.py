@@ -22,10 +22,11 @@ P = AlignParams()
 
 
 def run(a: str, b: str):
-    na, nb = normalize(a), normalize(b)
+    pa, pb = prepare(a, P.k), prepare(b, P.k)
     out = []
-    for m in align(prepare(na, P.k), prepare(nb, P.k), P):
-        out.append((na.span(m.a_start, m.a_end), nb.span(m.b_start, m.b_end), m.similarity))
+    for m in align(pa, pb, P):
+        sa, sb = pa.norm.span(m.a_start, m.a_end), pb.norm.span(m.b_start, m.b_end)
+        out.append((sa, sb, m.similarity))
     return out
 
 
