@@ -36,7 +36,7 @@ class AlignParams:
     min_density: float = 0.5
     min_similarity: float = 0.6
     min_order_similarity: float = 0.55
-    max_occurrences: int = 4
+    max_occurrences: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,9 @@ def near_strong(segs: np.ndarray, strong_len: int, gap: int) -> np.ndarray:
     w = segs[~strong]
     pos = np.searchsorted(s[:, 0], w[:, 0])
     keep = np.zeros(len(w), dtype=bool)
-    for nb in (pos - 1, pos):
+    # A few strong neighbours each way: a chance strong run (a stock phrase
+    # matched elsewhere) may sit between a weak run and its own copy.
+    for nb in (pos + step for step in range(-4, 4)):
         ok = (nb >= 0) & (nb < len(s))
         nbc = np.clip(nb, 0, len(s) - 1)
         di = np.maximum(w[:, 0] - (s[nbc, 0] + s[nbc, 2]), s[nbc, 0] - (w[:, 0] + w[:, 2]))
@@ -154,10 +156,19 @@ class _Chain:
     j_lo: int
     j_hi: int
     last_j_end: int
+    last_d: int
 
 
 def chain(segs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, int, int]]]:
-    """Group segments that lie within ``gap`` of each other on both sides."""
+    """Group segments that lie within ``gap`` of each other on both sides.
+
+    A segment joins a chain when it starts at most ``gap`` after the chain
+    in A, lies within ``gap`` of the chain's extent in B, and its diagonal
+    is within ``gap`` of the last one's: a clause moved by its own length
+    stays in, while text after the copy in A that merely repeats phrases
+    of the copy's middle in B (a regulation restating its own terms) does
+    not drag the chain along A alone.
+    """
     done: list[_Chain] = []
     active: list[_Chain] = []
     for seg in segs:
@@ -169,18 +180,19 @@ def chain(segs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, in
         best: _Chain | None = None
         best_dist = 0
         for c in active:
-            if c.j_lo - gap <= j0 <= c.j_hi + gap:
+            if c.j_lo - gap <= j0 <= c.j_hi + gap and abs(i0 - j0 - c.last_d) <= gap:
                 dist = abs(j0 - c.last_j_end)
                 if best is None or dist < best_dist:
                     best, best_dist = c, dist
         if best is None:
-            active.append(_Chain([seg], i0 + n, j0, j0 + n, j0 + n))
+            active.append(_Chain([seg], i0 + n, j0, j0 + n, j0 + n, i0 - j0))
         else:
             best.segs.append(seg)
             best.i_end = max(best.i_end, i0 + n)
             best.j_lo = min(best.j_lo, j0)
             best.j_hi = max(best.j_hi, j0 + n)
             best.last_j_end = j0 + n
+            best.last_d = i0 - j0
     done.extend(active)
     return [c.segs for c in done]
 
@@ -194,24 +206,58 @@ def _covered(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
+def _overlap_with_rest(seg: tuple[int, int], rest: list[tuple[int, int]]) -> int:
+    """Characters of interval ``seg`` that the intervals ``rest`` also cover."""
+    covered, end = 0, seg[0]
+    for s, e in sorted(rest):
+        s, e = max(s, end), min(e, seg[1])
+        if e > s:
+            covered += e - s
+            end = e
+    return covered
+
+
 def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]]:
     """Drop chance seeds hanging off either end, so spans stay tight.
 
-    A short run at the edge of a chain is a coincidence ("的重要讲话") when it
-    sits on another diagonal than its neighbour; on the same diagonal (give
-    or take a few inserted or deleted characters) it is the frayed end of an
-    edited copy, and stays.
+    An edge run goes when it is short and on another diagonal than its
+    neighbour (a coincidence, "的重要讲话", rather than the frayed end of an
+    edited copy), or when it repeats, in the other document, text the rest
+    of the chain already covers: a regulation restating its own terms
+    around a copied article would otherwise stretch one side of the copy
+    over its neighbours while the other side stays put.
     """
     weak = k + 2
+    segs = sorted(segs)
 
     def stray(edge: tuple[int, int, int], nb: tuple[int, int, int]) -> bool:
         return edge[2] <= weak and abs((edge[0] - edge[1]) - (nb[0] - nb[1])) > 4
 
-    segs = sorted(segs)
-    while len(segs) > 1 and stray(segs[0], segs[1]):
-        segs = segs[1:]
-    while len(segs) > 1 and stray(segs[-1], segs[-2]):
-        segs = segs[:-1]
+    def echo(edge: tuple[int, int, int], rest: list[tuple[int, int, int]], side: int) -> bool:
+        # Runs on the diagonal of a neighbour are the copy itself, even
+        # where an indel makes them overlap it by a character or two.
+        d = edge[0] - edge[1]
+        rest = [x for x in rest if abs(x[0] - x[1] - d) > 4] if side == 1 else rest
+        iv = (edge[side], edge[side] + edge[2])
+        others = [(x[side], x[side] + x[2]) for x in rest]
+        return 2 * _overlap_with_rest(iv, others) >= edge[2]
+
+    changed = True
+    while changed and len(segs) > 1:
+        changed = False
+        if stray(segs[0], segs[1]) or echo(segs[0], segs[1:], 1):
+            segs = segs[1:]
+            changed = True
+        elif stray(segs[-1], segs[-2]) or echo(segs[-1], segs[:-1], 1):
+            segs = segs[:-1]
+            changed = True
+        else:
+            by_b = sorted(segs, key=lambda x: x[1])
+            for edge, rest in ((by_b[0], by_b[1:]), (by_b[-1], by_b[:-1])):
+                if echo(edge, rest, 0):
+                    segs.remove(edge)
+                    changed = True
+                    break
     return segs
 
 
@@ -243,7 +289,7 @@ def merge_boxes(groups: list[list[Seg]], gap: int) -> list[tuple[list[Seg], list
         out = [boxes[0]]
         for bx in boxes[1:]:
             last = out[-1]
-            if bx[0] - last[1] <= gap and max(bx[2] - last[3], last[2] - bx[3]) <= gap:
+            if bx[0] - last[1] <= gap and -gap <= bx[2] - last[3] <= gap:
                 last[1] = max(last[1], bx[1])
                 last[2] = min(last[2], bx[2])
                 last[3] = max(last[3], bx[3])

@@ -34,7 +34,7 @@ from reuse.corpus import SourceFile, discover, load_metadata, read_source
 from reuse.lsh import LSHParams, MinHasher
 from reuse.model import Document, Skipped
 from reuse.normalize import normalize
-from reuse.shingle import gram_hashes, unit_gram_index, units
+from reuse.shingle import digit_codes, gram_hashes, unit_gram_index, units
 
 SCHEMA_VERSION = 1
 _BATCH_CHARS = 400_000
@@ -51,6 +51,7 @@ class IndexParams:
     lsh: LSHParams = field(default_factory=LSHParams)
     unit_min: int = 12
     unit_max: int = 80
+    numbers: str = "digits"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -58,7 +59,8 @@ class IndexParams:
     @classmethod
     def from_json(cls, s: str) -> IndexParams:
         d = json.loads(s)
-        return cls(lsh=LSHParams(**d["lsh"]), unit_min=d["unit_min"], unit_max=d["unit_max"])
+        d["lsh"] = LSHParams(**d["lsh"])
+        return cls(**d)
 
 
 @dataclass(slots=True)
@@ -79,13 +81,14 @@ class DocRecord:
 
 def band_keys(text: str, params: IndexParams, hasher: MinHasher) -> np.ndarray:
     """Distinct band keys of all units of one document's text."""
-    norm = normalize(text)
+    norm = normalize(text, numbers=params.numbers == "fold")
     k = params.lsh.shingle
     bounds = units(norm.breaks, len(norm.text), params.unit_min, params.unit_max)
     bounds = bounds[bounds[:, 1] - bounds[:, 0] >= k]
     if len(bounds) == 0:
         return np.empty(0, dtype=np.uint64)
-    grams = gram_hashes(norm.codes(), k)
+    codes = norm.codes() if params.numbers == "fold" else digit_codes(norm.codes())
+    grams = gram_hashes(codes, k)
     positions, offsets = unit_gram_index(bounds, k)
     values = (grams[positions] >> np.uint64(32)).astype(np.uint32)
     sigs = hasher.signatures(values, offsets)

@@ -92,37 +92,48 @@ class MinHasher:
         return acc
 
 
-def candidate_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 12) -> np.ndarray:
-    """Distinct document pairs ``(n, 2)`` (smaller index first) that share a band key.
+def candidate_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_bucket: int = 12, min_shared: int = 1
+) -> np.ndarray:
+    """Distinct document pairs ``(n, 2)`` (smaller index first) sharing ``min_shared`` band keys.
 
     A bucket of up to ``max_bucket`` documents yields all its pairs; a larger
     one (a footer, a formula sentence in every regulation) yields a star: each
     document paired with the bucket's first. That keeps boilerplate linear,
     and the star is enough to join the whole bucket into one family.
+
+    Officialese is written from templates, so two documents often have a
+    pair of sentences near the LSH threshold that collide in one band by
+    chance; a copied passage collides in many bands of one or more units.
+    ``min_shared`` keeps the pairs that collide at least that often.
     """
     if len(keys) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # One (key, doc) entry per document per key.
-    order = np.lexsort((docs, keys))
+    # Entries arrive grouped by document; a stable sort by key keeps each
+    # bucket's documents in that order and drops a document's repeats.
+    order = np.argsort(keys, kind="stable")
     k, d = keys[order], docs[order]
-    keep = np.ones(len(k), dtype=bool)
-    keep[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    keep = np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])]
     k, d = k[keep], d[keep]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     sizes = np.diff(np.r_[starts, len(k)])
     pairs: list[np.ndarray] = []
-    two = starts[sizes == 2]
-    if len(two):
-        pairs.append(np.stack([d[two], d[two + 1]], axis=1))
-    for s, n in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
-        members = d[s : s + n]
-        if n <= max_bucket:
-            i, j = np.triu_indices(n, 1)
-            pairs.append(np.stack([members[i], members[j]], axis=1))
-        else:
-            pairs.append(np.stack([np.full(n - 1, members[0]), members[1:]], axis=1))
+    for n in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
+        at = starts[sizes == n]
+        members = d[at[:, None] + np.arange(n)]
+        i, j = np.triu_indices(n, 1)
+        pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+    big, big_n = starts[sizes > max_bucket], sizes[sizes > max_bucket]
+    if len(big):
+        hub = np.repeat(d[big], big_n - 1)
+        offs = np.repeat(big - np.r_[0, np.cumsum(big_n - 1)[:-1]], big_n - 1)
+        spokes = d[np.arange(int((big_n - 1).sum())) + offs + 1]
+        pairs.append(np.stack([hub, spokes], axis=1))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     allp = np.concatenate(pairs).astype(np.int64)
-    allp.sort(axis=1)
-    return np.unique(allp, axis=0)
+    lo, hi = allp.min(axis=1), allp.max(axis=1)
+    width = int(hi.max()) + 1
+    codes, counts = np.unique(lo * width + hi, return_counts=True)
+    codes = codes[counts >= min_shared]
+    return np.stack([codes // width, codes % width], axis=1)

@@ -87,15 +87,21 @@ def test_ten_percent_edits_do_not_break_the_passage():
 
 
 def test_reordered_and_dropped_clauses_stay_one_passage():
-    s1, s2, s3 = SHARED.split("。")[:3]
-    reordered = f"{s2}。{s1}。{s3}。"
-    found = run(LEFT + SHARED + LEFT, RIGHT + reordered + RIGHT)
+    clause_a, clause_b = "每季度至少开展1次主题党日活动", "切实增强组织力"
+    swapped = SHARED.replace(f"{clause_a}，{clause_b}", f"{clause_b}，{clause_a}")
+    found = run(LEFT + SHARED + LEFT, RIGHT + swapped + RIGHT)
     assert len(found) == 1
     dropped = SHARED.replace("，每季度至少开展1次主题党日活动", "")
     found = run(LEFT + SHARED + LEFT, RIGHT + dropped + RIGHT)
     assert len(found) == 1
     sa, sb, _ = found[0]
     assert near(sb, (len(RIGHT), len(RIGHT) + len(dropped)))
+
+
+def test_paragraphs_in_swapped_order_are_two_passages():
+    s1, s2, s3 = SHARED.split("。")[:3]
+    found = run(LEFT + SHARED + LEFT, RIGHT + f"{s3}。{s1}。{s2}。" + RIGHT)
+    assert len(found) == 2
 
 
 def test_crlf_offsets_point_into_the_original():
