@@ -139,7 +139,7 @@ def near_strong(segs: np.ndarray, strong_len: int, gap: int) -> np.ndarray:
     keep = np.zeros(len(w), dtype=bool)
     # A few strong neighbours each way: a chance strong run (a stock phrase
     # matched elsewhere) may sit between a weak run and its own copy.
-    for nb in (pos + step for step in range(-4, 4)):
+    for nb in (pos + step for step in range(-3, 3)):
         ok = (nb >= 0) & (nb < len(s))
         nbc = np.clip(nb, 0, len(s) - 1)
         di = np.maximum(w[:, 0] - (s[nbc, 0] + s[nbc, 2]), s[nbc, 0] - (w[:, 0] + w[:, 2]))
@@ -309,9 +309,10 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     if segs[:, 2].sum() < params.min_len:
         return []
     segs = near_strong(segs, params.k + 4, params.gap)
-    # A chain holding less than half a passage can only matter as one half
-    # of a swapped pair; anything shorter is a stock phrase, not a passage.
-    least = max(params.k + 3, params.min_len // 2)
+    # A chain holding less than three quarters of the shortest passage can
+    # only matter as one half of a passage broken by a long rewrite;
+    # anything shorter is a stock phrase, not a passage.
+    least = max(params.k + 3, 3 * params.min_len // 4)
     groups = [
         _trim(g, params.k)
         for g in chain([tuple(x) for x in segs.tolist()], params.gap)

@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         default=AlignParams().min_len,
         help="shortest passage reported, in characters without punctuation (default %(default)s)",
     )
+    s.add_argument(
+        "--min-shared-keys",
+        type=int,
+        default=ScanOptions().min_shared,
+        help="LSH band keys two documents must share to be aligned; 1 finds the most "
+        "and is slowest on templated corpora (default %(default)s)",
+    )
     s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")
     s.add_argument(
         "--workers",
@@ -112,7 +119,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if not args.paths and args.db is None:
         raise UsageError("scan needs a folder or file to scan, or --db FILE")
     _check_paths(args.paths)
-    options = ScanOptions(align=replace(AlignParams(), min_len=args.min_len), workers=args.workers)
+    options = ScanOptions(
+        align=replace(AlignParams(), min_len=args.min_len),
+        min_shared=args.min_shared_keys,
+        workers=args.workers,
+    )
     show = args.json != "-"
     with _progress(show) as progress:
         if args.paths:
