@@ -39,23 +39,30 @@ class AlignParams:
     max_occurrences: int = 12
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Prepared:
     """A document's matching text with its k-gram hashes sorted for intersection.
 
-    ``plain`` is the same text with numbers kept as written: seeds are found
-    with numbers folded (a changed figure must not break a copy), but the
-    similarity that decides whether a passage is reported is measured on
-    ``plain``, so that two statistics sentences of one template, differing
-    in every figure, are not called a copy.
+    ``plain()`` is the same text with numbers kept as written: seeds are
+    found with numbers folded (a changed figure must not break a copy), but
+    the similarity that decides whether a passage is reported is measured on
+    it, so that two statistics sentences of one template, differing in every
+    figure, are not called a copy. It is built on first use: most candidate
+    pairs of a templated corpus end before any passage is judged.
     """
 
+    text: str
     norm: Normalized
-    plain: Normalized
     uniq: np.ndarray
     first: np.ndarray
     count: np.ndarray
     order: np.ndarray
+    _plain: Normalized | None = None
+
+    def plain(self) -> Normalized:
+        if self._plain is None:
+            self._plain = normalize(self.text, numbers=False)
+        return self._plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +83,17 @@ def prepare(text: str, k: int) -> Prepared:
     """Normalise a document and sort its k-gram hashes once, so each pair costs one intersection."""
     norm = normalize(text)
     h = gram_hashes(norm.codes(), k)
-    order = np.argsort(h)
+    order = np.argsort(h).astype(np.int32)
     uniq, first, count = np.unique(h[order], return_index=True, return_counts=True)
-    return Prepared(norm, normalize(text, numbers=False), uniq, first, count, order)
+    return Prepared(text, norm, uniq, first.astype(np.int32), count.astype(np.int32), order)
 
 
 def _plain(p: Prepared, start: int, end: int) -> str:
     """The numbers-as-written text of matching span ``[start, end)``."""
     s, e = p.norm.span(start, end)
-    lo, hi = np.searchsorted(p.plain.starts, (s, e))
-    return p.plain.text[lo:hi]
+    plain = p.plain()
+    lo, hi = np.searchsorted(plain.starts, (s, e))
+    return plain.text[lo:hi]
 
 
 def seeds(a: Prepared, b: Prepared, max_occurrences: int) -> tuple[np.ndarray, np.ndarray]:
@@ -308,11 +316,11 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     segs = segments(i, j, params.k)
     if segs[:, 2].sum() < params.min_len:
         return []
-    segs = near_strong(segs, params.k + 4, params.gap)
     # A chain holding less than three quarters of the shortest passage can
     # only matter as one half of a passage broken by a long rewrite;
     # anything shorter is a stock phrase, not a passage.
     least = max(params.k + 3, 3 * params.min_len // 4)
+    segs = near_strong(segs, params.k + 4, params.gap)
     groups = [
         _trim(g, params.k)
         for g in chain([tuple(x) for x in segs.tolist()], params.gap)

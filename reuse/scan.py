@@ -26,7 +26,7 @@ from reuse.model import Pair, Passage, Skipped, Span
 
 Progress = Callable[[str, int, int], None]
 _PAIRS_PER_TASK = 2000
-_CACHE_DOCS = 1024
+_CACHE_DOCS = 2048
 
 
 @dataclass(frozen=True)
