@@ -333,7 +333,30 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
             found.append(m)
         elif len(parts) > 1:
             found.extend(x for x in (_passage(a, b, p, params) for p in parts) if x is not None)
-    return found
+    return _drop_echoes(found)
+
+
+def _drop_echoes(found: list[Match]) -> list[Match]:
+    """Drop a passage lying mostly inside a longer one on both sides.
+
+    Templated text repeats itself ("…第X次会议通过…"): inside one copied
+    article, a second alignment pairs one of its sentences with another of
+    the same template. That is the same copy seen twice, and would report
+    one passage as several.
+    """
+
+    def inside(s: int, e: int, s2: int, e2: int) -> bool:
+        return 2 * (min(e, e2) - max(s, s2)) >= e - s
+
+    kept: list[Match] = []
+    for m in sorted(found, key=lambda m: -(m.a_end - m.a_start + m.b_end - m.b_start)):
+        if not any(
+            inside(m.a_start, m.a_end, k.a_start, k.a_end)
+            and inside(m.b_start, m.b_end, k.b_start, k.b_end)
+            for k in kept
+        ):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.a_start, m.b_start))
 
 
 def _passage(a: Prepared, b: Prepared, group: list[Seg], params: AlignParams) -> Match | None:
