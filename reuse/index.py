@@ -36,6 +36,9 @@ from reuse.model import Document, Skipped
 from reuse.normalize import normalize
 from reuse.shingle import digit_codes, gram_hashes, unit_gram_index, units
 
+# Bump when the tables change or when the same text would get other band keys
+# (normalisation, shingling, hashing): an index from before cannot answer a
+# query made with the new keys, and is refused rather than silently wrong.
 SCHEMA_VERSION = 1
 _BATCH_CHARS = 400_000
 
