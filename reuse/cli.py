@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reuse import __version__
+from reuse import __version__, cli_check, cli_phrases
 from reuse.align import AlignParams
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         default=min(2, os.cpu_count() or 1),
         help="processes to use (default %(default)s)",
     )
+
+    cli_phrases.register(sub)
+    cli_check.register(sub)
 
     i = sub.add_parser("index", help="build or update an index file")
     i.add_argument("paths", nargs="*", help="files or folders to index")
@@ -187,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return cmd_scan(args)
+        if args.command == "phrases":
+            return cli_phrases.run(args)
+        if args.command == "check":
+            return cli_check.run(args)
         return cmd_index(args)
     except (UsageError, InputError, IndexFileError) as exc:
         err.print(f"reuse: error: {exc}", highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,241 @@
+"""``reuse check``: the argparse registration, the handler and the terminal rendering.
+
+The lead wires it into ``reuse.cli``: ``register(subparsers)`` adds the
+subcommand, ``run(args)`` returns the exit code (0 fine, 1 some draft over
+``--fail-over``, 2 a problem the user can fix, raised as ``InputError`` or
+``IndexFileError`` for ``reuse.cli`` to print, or printed here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from reuse.check import CheckParams, CheckResult, IndexPhrases, check_corpus, check_text
+from reuse.corpus import DecodeFailure, InputError, decode_bytes
+from reuse.index import Index
+from reuse.model import Skipped
+
+out = Console()
+err = Console(stderr=True)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``check`` to the ``reuse`` command's subparsers."""
+    c = subparsers.add_parser(
+        "check",
+        help="check drafts for text reused from an index or a corpus",
+        description="Highlight the spans of each draft found in the indexed corpus, "
+        "with their sources, the reused share and the stock phrases the draft uses.",
+    )
+    c.add_argument("drafts", nargs="+", metavar="DRAFT", help="draft files ('-' for stdin)")
+    where = c.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help="index file built by `reuse index`")
+    where.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="check against this folder (indexed on the fly)"
+    )
+    c.add_argument("--json", metavar="FILE", help="write the findings as JSON ('-' for stdout)")
+    c.add_argument(
+        "--fail-over",
+        type=float,
+        metavar="SHARE",
+        help="exit 1 when a draft's reused share is above SHARE (0..1); one line per draft",
+    )
+    c.add_argument(
+        "--top",
+        type=int,
+        default=20,
+        help="matches and distinct stock phrases shown (default %(default)s)",
+    )
+    c.add_argument(
+        "--sources",
+        type=int,
+        default=CheckParams().sources,
+        help="sources listed per reused span; the rest are counted (default %(default)s)",
+    )
+    c.add_argument("--workers", type=int, default=2, help="processes for --corpus indexing")
+
+
+def read_draft(name: str) -> str:
+    """The draft's text decoded as the corpus reader decodes files ('-' reads stdin bytes)."""
+    if name == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError(name, "no such file" if not path.exists() else "not a file")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InputError(name, exc.strerror or str(exc)) from None
+    try:
+        text, _ = decode_bytes(raw)
+    except DecodeFailure as exc:
+        raise InputError("<stdin>" if name == "-" else name, exc.reason) from None
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.fail_over is not None and not 0 <= args.fail_over <= 1:
+        err.print("reuse: error: --fail-over takes a share between 0 and 1", highlight=False)
+        return 2
+    if sum(d == "-" for d in args.drafts) > 1:
+        err.print("reuse: error: '-' (stdin) can be given once", highlight=False)
+        return 2
+    drafts = [(d, read_draft(d)) for d in args.drafts]
+    params = CheckParams(sources=max(1, args.sources))
+    if args.db is not None:
+        index = Index.open(args.db)
+        try:
+            phrases = IndexPhrases(index)
+            results = [check_text(t, index, params, phrases, draft_id=d) for d, t in drafts]
+        finally:
+            index.close()
+    else:
+        if not args.corpus.exists():
+            raise InputError(args.corpus, "no such file or directory")
+        results, skipped = check_corpus(drafts, [args.corpus], params, workers=args.workers)
+        if not results or results[0].documents == 0:
+            raise InputError(args.corpus, "no readable documents (.txt, .md or .jsonl)")
+        _warn_skipped(skipped)
+    for r in results:
+        r.phrases = limit_phrases(r, args.top)
+    if args.json:
+        _write_json(args.json, results)
+    show = args.json != "-"
+    summary_only = len(results) > 1 or args.fail_over is not None
+    if show:
+        for r in results:
+            if summary_only:
+                out.print(summary_line(r, args.fail_over), soft_wrap=True, highlight=False)
+            else:
+                out.print(render(r, args.top))
+    over = args.fail_over is not None and any(r.reused_fraction > args.fail_over for r in results)
+    return 1 if over else 0
+
+
+def limit_phrases(result: CheckResult, top: int) -> list:
+    """Occurrences of the ``top`` distinct phrases with the highest df."""
+    df = {p.phrase: p.df for p in result.phrases}
+    chosen = set(sorted(df, key=lambda x: (-df[x], -len(x), x))[: max(0, top)])
+    return [p for p in result.phrases if p.phrase in chosen]
+
+
+def _warn_skipped(skipped: list[Skipped]) -> None:
+    for s in skipped[:10]:
+        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
+    if len(skipped) > 10:
+        err.print(f"[yellow]… and {len(skipped) - 10} more skipped files[/]", highlight=False)
+
+
+def _write_json(target: str, results: list[CheckResult]) -> None:
+    """One draft: the contract's object. Several: ``{"drafts": [object, ...]}``."""
+    data: dict = (
+        results[0].to_json() if len(results) == 1 else {"drafts": [r.to_json() for r in results]}
+    )
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+        return
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+# -- rendering ---------------------------------------------------------------
+
+_REUSED = "bold black on yellow"
+_PHRASE = "underline cyan"
+
+
+def summary_line(result: CheckResult, fail_over: float | None) -> Text:
+    """``draft  37.0% reused  12 spans  OVER`` for pipelines checking many drafts."""
+    line = Text()
+    over = fail_over is not None and result.reused_fraction > fail_over
+    if fail_over is not None:
+        line.append("OVER " if over else "ok   ", style="bold red" if over else "green")
+    line.append(f"{result.reused_fraction:6.1%} reused", style="bold")
+    line.append(f"  {len(result.matches):3d} spans  {result.chars:,} chars  ")
+    line.append(result.draft)
+    return line
+
+
+def highlighted(result: CheckResult) -> Text:
+    """The draft with reused spans and stock phrases styled."""
+    # \r becomes a space, not nothing: the styles below use the draft's own offsets.
+    t = Text(result.text.replace("\r", " "))
+    for p in result.phrases:
+        t.stylize(_PHRASE, p.start, p.end)
+    for m in result.matches:
+        t.stylize(_REUSED, m.start, m.end)
+    return t
+
+
+def matches_table(result: CheckResult, top: int) -> Table:
+    t = Table(
+        title=f"Reused spans ({min(top, len(result.matches))} of {len(result.matches)}, "
+        "longest first)",
+        box=box.SIMPLE_HEAVY,
+        show_lines=True,
+    )
+    t.add_column("draft", justify="right", no_wrap=True)
+    t.add_column("text", ratio=2)
+    t.add_column("sources (doc  start-end  similarity)", ratio=2)
+    for m in sorted(result.matches, key=lambda m: (m.start - m.end, m.start))[:top]:
+        text = " ".join(result.text[m.start : m.end].split())
+        if len(text) > 80:
+            text = text[:79] + "…"
+        src = Text()
+        for s in m.sources:
+            src.append(f"{s.span.doc}", style="cyan")
+            src.append(f"  {s.span.start}-{s.span.end}  {s.similarity:.2f}\n")
+        if m.more:
+            src.append(f"+{m.more} more documents", style="dim")
+        t.add_row(f"{m.start}-{m.end}", text, src.rstrip() or src)
+    return t
+
+
+def phrases_table(result: CheckResult) -> Table:
+    counts = Counter(p.phrase for p in result.phrases)
+    df = {p.phrase: p.df for p in result.phrases}
+    t = Table(title="Stock phrases in the draft", box=box.SIMPLE_HEAVY)
+    t.add_column("phrase", style="cyan")
+    t.add_column("in draft", justify="right")
+    t.add_column("corpus df", justify="right")
+    for phrase in sorted(counts, key=lambda x: (-df[x], x)):
+        t.add_row(phrase, str(counts[phrase]), f"{df[phrase]:,}")
+    return t
+
+
+def render(result: CheckResult, top: int = 20) -> Group:
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column(justify="right")
+    head.add_row("draft", result.draft)
+    head.add_row("characters", f"{result.chars:,}")
+    head.add_row("reused share", f"{result.reused_fraction:.1%}")
+    head.add_row("reused spans", f"{len(result.matches):,}")
+    head.add_row("index documents", f"{result.documents:,}")
+    parts: list[Any] = [
+        Panel(highlighted(result), title=f"{result.draft}: reused text highlighted"),
+        Panel(head, title="reuse check", expand=False),
+    ]
+    if result.matches:
+        parts.append(matches_table(result, top))
+    else:
+        parts.append(Text("No reused spans found.", style="bold"))
+    if result.phrases:
+        parts.append(phrases_table(result))
+    return Group(*parts)
