@@ -258,7 +258,10 @@ class Index:
         try:
             params = IndexParams.from_json(meta["params"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise IndexFileError(f"{path}: unreadable index parameters ({exc})") from None
+            raise IndexFileError(
+                f"{path}: index parameters from another version of reuse ({exc}); "
+                "rebuild it with `reuse index`"
+            ) from None
         return cls(_connect(path), path, params)
 
     def close(self) -> None:
