@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,6 +18,7 @@ from reuse.align import AlignParams
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
 from reuse.model import Skipped
+from reuse.output import write_json
 from reuse.report import scan_report, skipped_lines
 from reuse.scan import ScanOptions, ScanResult, scan_index, scan_paths
 
@@ -106,18 +106,6 @@ def _check_paths(paths: Sequence[str]) -> None:
             raise UsageError(f"{p}: no such file or directory")
 
 
-def _write_json(target: str, data: dict) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if target == "-":
-        sys.stdout.write(text + "\n")
-        return
-    path = Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
     if not args.paths and args.db is None:
         raise UsageError("scan needs a folder or file to scan, or --db FILE")
@@ -143,7 +131,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             " (readable .txt, .md or .jsonl files)"
         )
     if args.json:
-        _write_json(args.json, result.to_json())
+        write_json(args.json, result.to_json())
     if show:
         _print_scan(result, args.top)
     return 0

@@ -9,7 +9,6 @@ subcommand, ``run(args)`` returns the exit code (0 fine, 1 some draft over
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,6 +24,7 @@ from reuse.check import CheckParams, CheckResult, IndexPhrases, check_corpus, ch
 from reuse.corpus import DecodeFailure, InputError, decode_bytes
 from reuse.index import Index
 from reuse.model import Skipped
+from reuse.output import write_json
 
 out = Console()
 err = Console(stderr=True)
@@ -143,15 +143,7 @@ def _write_json(target: str, results: list[CheckResult]) -> None:
     data: dict = (
         results[0].to_json() if len(results) == 1 else {"drafts": [r.to_json() for r in results]}
     )
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if target == "-":
-        sys.stdout.write(text + "\n")
-        return
-    path = Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_json(target, data)
 
 
 # -- rendering ---------------------------------------------------------------

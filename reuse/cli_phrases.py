@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich import box
 from rich.cells import cell_len
@@ -22,6 +19,7 @@ from rich.text import Text
 
 from reuse.corpus import InputError, iter_documents
 from reuse.model import Document, Skipped
+from reuse.output import write_json, write_text
 from reuse.phrases import (
     Family,
     GroupTable,
@@ -111,7 +109,7 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
     if args.kwic:
         hits = list(kwic(docs, args.kwic, width=args.width))
         if args.json:
-            _write(args.json, _dumps({"phrase": args.kwic, "hits": [h.to_json() for h in hits]}))
+            write_json(args.json, {"phrase": args.kwic, "hits": [h.to_json() for h in hits]})
         if not quiet:
             out.print(kwic_table(args.kwic, hits, args.width))
         return 0
@@ -130,9 +128,9 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
         data = result.to_json(args.top)
         if table is not None:
             data["by"] = table.to_json()
-        _write(args.json, _dumps(data))
+        write_json(args.json, data)
     if args.csv:
-        _write(args.csv, phrases_csv(result, args.top))
+        write_text(args.csv, phrases_csv(result, args.top))
     if quiet:
         return 0
     out.print(phrases_table(result, args.top))
@@ -161,21 +159,6 @@ def _add_user_phrases(result: PhraseResult, docs: Sequence[Document], user: Sequ
 
 
 # --------------------------------------------------------------------------- output
-
-
-def _dumps(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1)
-
-
-def _write(target: str, text: str) -> None:
-    if target == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    path = Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    tmp.replace(path)
 
 
 def phrases_csv(result: PhraseResult, top: int) -> str:
