@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reuse import __version__, cli_check, cli_phrases
+from reuse import __version__, cli_check, cli_cluster, cli_phrases
 from reuse.align import AlignParams
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_phrases.register(sub)
     cli_check.register(sub)
+    cli_cluster.register(sub)
 
     i = sub.add_parser("index", help="build or update an index file")
     i.add_argument("paths", nargs="*", help="files or folders to index")
@@ -182,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_phrases.run(args)
         if args.command == "check":
             return cli_check.run(args)
+        if args.command == "cluster":
+            return cli_cluster.run(args)
         return cmd_index(args)
     except (UsageError, InputError, IndexFileError) as exc:
         err.print(f"reuse: error: {exc}", highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,141 @@
+"""`reuse cluster`: the topics a corpus holds, as a table, a JSON file and a map.
+
+Kept apart from ``reuse.cli`` so the lead wires it with two calls: `register` adds the
+subcommand to an argparse sub-parser group, `run` executes parsed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from reuse.cluster import ClusterParams, ClusterResult, cluster_documents, plot_map
+from reuse.corpus import InputError, iter_documents
+from reuse.model import Skipped
+from reuse.output import write_json
+
+__all__ = ["register", "run"]
+
+DEFAULT_TOP_TERMS = 10
+PLOT_UNAVAILABLE = "reuse: error: --plot needs matplotlib, which is not installed"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``cluster`` subcommand and its options."""
+    p = subparsers.add_parser(
+        "cluster",
+        help="group documents by topic, with each group's distinctive terms and formulas",
+        description=(
+            "Cluster documents by topic (TF-IDF of jieba words with mined formulas kept whole); "
+            "reposts are collapsed first. The number of clusters is chosen by silhouette "
+            "unless --k is given."
+        ),
+    )
+    p.add_argument("paths", nargs="+", help="files or folders (.txt, .md, .jsonl)")
+    p.add_argument("--k", type=int, help="number of clusters (default: chosen from the data)")
+    p.add_argument(
+        "--k-max",
+        type=int,
+        default=ClusterParams().k_max,
+        help="largest k tried when --k is not given (default %(default)s)",
+    )
+    p.add_argument("--json", metavar="FILE", help="write the clusters as JSON ('-' for stdout)")
+    p.add_argument("--plot", metavar="FILE.png", help="draw a 2-D map of the documents (PNG)")
+    p.add_argument(
+        "--top-terms",
+        type=int,
+        default=DEFAULT_TOP_TERMS,
+        help="distinctive terms per cluster (default %(default)s)",
+    )
+    p.add_argument(
+        "--dict",
+        metavar="FILE",
+        dest="user_dict",
+        help="known formulas, one per line: kept whole by jieba and reported per cluster",
+    )
+
+
+def run(args: argparse.Namespace, out: Console | None = None, err: Console | None = None) -> int:
+    """Execute ``reuse cluster``; returns the exit code (2 for a usage problem)."""
+    out = out or Console()
+    err = err or Console(stderr=True)
+    k = getattr(args, "k", None)
+    top_terms = getattr(args, "top_terms", DEFAULT_TOP_TERMS)
+    if (k is not None and k < 1) or top_terms < 1:
+        err.print("reuse: error: --k and --top-terms must be at least 1")
+        return 2
+    plot = getattr(args, "plot", None)
+    if plot and importlib.util.find_spec("matplotlib") is None:
+        # Said before the work starts, not after minutes of clustering.
+        err.print(PLOT_UNAVAILABLE, highlight=False, markup=False)
+        return 2
+    skipped: list[Skipped] = []
+    try:
+        docs = list(iter_documents(args.paths, on_skip=skipped.append))
+    except InputError as exc:
+        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
+        return 2
+    for s in skipped[:10]:
+        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
+    if not docs:
+        err.print("reuse: error: no documents found (readable .txt, .md or .jsonl files)")
+        return 2
+
+    formulas: list[str] | None = None
+    if getattr(args, "user_dict", None):
+        from reuse.cluster import mine_formulas
+        from reuse.phrases import load_user_dict
+
+        formulas = load_user_dict(args.user_dict) + mine_formulas([d.text for d in docs])
+    params = ClusterParams(
+        k=k, k_max=getattr(args, "k_max", ClusterParams().k_max), top_terms=top_terms
+    )
+    result = cluster_documents(docs, params, formulas=formulas, with_map=bool(plot))
+    if args.json:
+        write_json(args.json, result.to_json())
+    if plot:
+        plot_map(result, plot, top_terms=min(3, top_terms))
+    if args.json == "-":
+        return 0
+    out.print(cluster_table(result))
+    if plot:
+        out.print(f"map written to {plot}", highlight=False)
+    return 0
+
+
+def cluster_table(result: ClusterResult) -> Table:
+    """One row per cluster: size, distinctive terms, typical formulas, representative."""
+    how = (
+        f"k={result.k} by silhouette {result.silhouette:.3f}"
+        if result.silhouette is not None
+        else f"k={result.k}"
+    )
+    t = Table(
+        title=(
+            f"Topic clusters: {result.documents:,} documents, {how}; "
+            f"{result.collapsed:,} reposts collapsed into their original's cluster"
+        ),
+        box=box.SIMPLE_HEAVY,
+        show_lines=True,
+    )
+    t.add_column("#", justify="right", style="dim")
+    t.add_column("docs", justify="right")
+    t.add_column("distinctive terms")
+    t.add_column("formulas", style="cyan")
+    t.add_column("representative document")
+    for c in result.clusters:
+        size = f"{len(c.docs):,}"
+        if c.collapsed:
+            size += f"\n({len(c.collapsed)} reposts)"
+        t.add_row(
+            str(c.id),
+            size,
+            " ".join(c.terms),
+            " ".join(c.formulas),
+            f"{c.representative}\n[dim]{c.title}[/]" if c.title else c.representative,
+        )
+    return t
