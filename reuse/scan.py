@@ -20,7 +20,7 @@ import numpy as np
 
 from reuse.align import AlignParams, Prepared, align, prepare
 from reuse.families import families, reused_chars
-from reuse.index import BuildStats, DocInfo, Index, IndexParams, build
+from reuse.index import DocInfo, Index, IndexParams, build
 from reuse.lsh import candidate_pairs
 from reuse.model import Pair, Passage, Skipped, Span
 
@@ -178,27 +178,22 @@ def scan_paths(
 ) -> ScanResult:
     """Index ``paths`` (into ``db``, or a throwaway index) and scan them."""
 
-    def indexed(index: Index) -> tuple[BuildStats, ScanResult]:
-        stats = build(
-            index,
-            paths,
-            workers=options.workers,
-            on_progress=(lambda d, t: progress("reading", d, t)) if progress else None,
-            on_skip=on_skip,
-        )
-        result = scan_index(index, options, progress)
+    def indexed(index: Index) -> ScanResult:
+        try:
+            stats = build(
+                index,
+                paths,
+                workers=options.workers,
+                on_progress=(lambda d, t: progress("reading", d, t)) if progress else None,
+                on_skip=on_skip,
+            )
+            result = scan_index(index, options, progress)
+        finally:
+            index.close()
         result.skipped = stats.skipped
-        return stats, result
+        return result
 
     if db is not None:
-        index = Index.create(db, options.index)
-        try:
-            return indexed(index)[1]
-        finally:
-            index.close()
+        return indexed(Index.create(db, options.index))
     with tempfile.TemporaryDirectory(prefix="reuse-") as tmp:
-        index = Index.create(Path(tmp) / "scan.db", options.index, buckets=False)
-        try:
-            return indexed(index)[1]
-        finally:
-            index.close()
+        return indexed(Index.create(Path(tmp) / "scan.db", options.index, buckets=False))
