@@ -14,9 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reuse.cluster import ClusterParams, ClusterResult, cluster_documents, plot_map
-from reuse.corpus import InputError, iter_documents
-from reuse.model import Skipped
-from reuse.output import write_json
+from reuse.output import load_documents, write_json
 
 __all__ = ["register", "run"]
 
@@ -73,16 +71,8 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
         # Said before the work starts, not after minutes of clustering.
         err.print(PLOT_UNAVAILABLE, highlight=False, markup=False)
         return 2
-    skipped: list[Skipped] = []
-    try:
-        docs = list(iter_documents(args.paths, on_skip=skipped.append))
-    except InputError as exc:
-        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
-        return 2
-    for s in skipped[:10]:
-        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
-    if not docs:
-        err.print("reuse: error: no documents found (readable .txt, .md or .jsonl files)")
+    docs = load_documents(args.paths, err)
+    if docs is None:
         return 2
 
     formulas: list[str] | None = None

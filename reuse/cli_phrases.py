@@ -17,9 +17,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from reuse.corpus import InputError, iter_documents
-from reuse.model import Document, Skipped
-from reuse.output import write_json, write_text
+from reuse.model import Document
+from reuse.output import load_documents, write_json, write_text
 from reuse.phrases import (
     Family,
     GroupTable,
@@ -90,16 +89,8 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
     """Execute ``reuse phrases``; returns the exit code (2 for a usage problem)."""
     out = out or Console()
     err = err or Console(stderr=True)
-    skipped: list[Skipped] = []
-    try:
-        docs = list(iter_documents(args.paths, on_skip=skipped.append))
-    except InputError as exc:
-        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
-        return 2
-    for s in skipped[:10]:
-        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
-    if not docs:
-        err.print("reuse: error: no documents found (readable .txt, .md or .jsonl files)")
+    docs = load_documents(args.paths, err)
+    if docs is None:
         return 2
     if args.top < 1 or args.min_df < 1:
         err.print("reuse: error: --top and --min-df must be at least 1")

@@ -1,4 +1,6 @@
-"""Writing reports: to standard output for '-', else atomically to a file.
+"""What the commands share around the library: reading a corpus with the
+user told about skips and usage errors, and writing reports to standard
+output for '-', else atomically to a file.
 
 Atomic (a temporary file renamed over the target) so that an interrupted
 run never leaves a half-written report where a program expects a whole one.
@@ -8,8 +10,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
+
+from reuse.corpus import InputError, iter_documents
+from reuse.model import Document, Skipped
 
 
 def write_text(target: str, text: str) -> None:
@@ -25,3 +33,19 @@ def write_text(target: str, text: str) -> None:
 
 def write_json(target: str, data: Any) -> None:
     write_text(target, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def load_documents(paths: Sequence[str], err: Console) -> list[Document] | None:
+    """The documents under ``paths``, skips named on ``err``; None: the command exits 2."""
+    skipped: list[Skipped] = []
+    try:
+        docs = list(iter_documents(paths, on_skip=skipped.append))
+    except InputError as exc:
+        err.print(f"reuse: error: {exc}", highlight=False, markup=False)
+        return None
+    for s in skipped[:10]:
+        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
+    if not docs:
+        err.print("reuse: error: no documents found (readable .txt, .md or .jsonl files)")
+        return None
+    return docs
