@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from reuse import __version__
-from reuse.corpus import SourceFile, discover, load_metadata, read_source
+from reuse.corpus import MetadataIndex, SourceFile, discover, read_source
 from reuse.lsh import LSHParams, MinHasher
 from reuse.model import Document, Skipped
 from reuse.normalize import normalize
@@ -115,9 +115,9 @@ def record(doc: Document, src: SourceFile, params: IndexParams, hasher: MinHashe
     )
 
 
-@lru_cache(maxsize=256)
-def _metadata(folder: Path) -> dict[str, dict]:
-    return load_metadata(folder)
+# One per worker process: each metadata.jsonl is read once, and a folder's
+# file may describe documents in its subfolders, as iter_documents sees them.
+_METADATA = MetadataIndex()
 
 
 @lru_cache(maxsize=4)
@@ -132,8 +132,8 @@ def process_sources(
     hasher = _hasher(params)
     out: list[DocRecord | Skipped] = []
     for src in sources:
-        meta = _metadata(src.path.parent)
-        for item in read_source(src, meta):
+        meta = _METADATA.record_for(src)
+        for item in read_source(src, {src.id: meta} if meta else None):
             if isinstance(item, Skipped):
                 out.append(item)
                 continue

@@ -425,3 +425,19 @@ def test_duplicate_id_across_two_paths_is_skipped(tmp_path: Path) -> None:
         assert len(index.documents()) == 1
     finally:
         index.close()
+
+
+def test_metadata_of_a_parent_folder_reaches_nested_documents(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "2019").mkdir(parents=True)
+    text = "县委召开常委会议，传达学习全会精神，研究部署下一步工作。"
+    (root / "2019" / "a.txt").write_text(text, "utf-8")
+    (root / "metadata.jsonl").write_text('{"file": "2019/a.txt", "year": 2019}\n', "utf-8")
+    index = Index.create(tmp_path / "m.db", IndexParams())
+    try:
+        build(index, [root], workers=1)
+        (doc,) = index.documents()
+        assert doc.id == "2019/a.txt"
+        assert doc.metadata.get("year") == 2019
+    finally:
+        index.close()
