@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from rapidfuzz.distance import Indel
 
 from reuse.normalize import Normalized, normalize
@@ -57,6 +58,8 @@ class Prepared:
     first: np.ndarray
     count: np.ndarray
     order: np.ndarray
+    hashes: np.ndarray
+    freq: np.ndarray
     _plain: Normalized | None = None
 
     def plain(self) -> Normalized:
@@ -84,8 +87,15 @@ def prepare(text: str, k: int) -> Prepared:
     norm = normalize(text)
     h = gram_hashes(norm.codes(), k)
     order = np.argsort(h).astype(np.int32)
-    uniq, first, count = np.unique(h[order], return_index=True, return_counts=True)
-    return Prepared(text, norm, uniq, first.astype(np.int32), count.astype(np.int32), order)
+    uniq, first, inverse, count = np.unique(
+        h[order], return_index=True, return_inverse=True, return_counts=True
+    )
+    # Per position: its k-gram's hash and how often that k-gram occurs.
+    freq = np.empty(len(h), dtype=np.int32)
+    freq[order] = count[inverse]
+    return Prepared(
+        text, norm, uniq, first.astype(np.int32), count.astype(np.int32), order, h, freq
+    )
 
 
 def _plain(p: Prepared, start: int, end: int) -> str:
@@ -96,79 +106,92 @@ def _plain(p: Prepared, start: int, end: int) -> str:
     return plain.text[lo:hi]
 
 
-def seeds(a: Prepared, b: Prepared, max_occurrences: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(i, j)`` where A and B have the same k-gram."""
-    _, ia, ib = np.intersect1d(a.uniq, b.uniq, assume_unique=True, return_indices=True)
-    ca, cb = a.count[ia], b.count[ib]
-    ok = (ca <= max_occurrences) & (cb <= max_occurrences)
-    ia, ib, ca, cb = ia[ok], ib[ok], ca[ok], cb[ok]
-    n = ca * cb
-    total = int(n.sum())
-    if total == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    # Every occurrence in A against every occurrence in B, without a loop.
-    h = np.repeat(np.arange(len(n)), n)
-    offsets = np.r_[0, np.cumsum(n)[:-1]]
-    within = np.arange(total) - offsets[h]
-    i = a.order[a.first[ia][h] + within // cb[h]]
-    j = b.order[b.first[ib][h] + within % cb[h]]
-    return i.astype(np.int64), j.astype(np.int64)
+# The aligner's inner loops run once per candidate pair, hundreds of
+# thousands of times in a scan: in Python they cost about a millisecond a
+# pair, so they are compiled with numba. Segments are int64 rows
+# (i0, j0, length); groups of segments are index arrays into them.
 
 
-def segments(i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
-    """Exact common runs ``(n, 3)`` of ``(i0, j0, length)`` from seeds, sorted by ``i0``."""
-    if len(i) == 0:
-        return np.empty((0, 3), dtype=np.int64)
-    d = i - j
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
-    new = np.r_[True, (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)]
-    starts = np.flatnonzero(new)
-    lengths = np.diff(np.r_[starts, len(i)]) + (k - 1)
-    i0 = i[starts]
-    segs = np.stack([i0, i0 - d[starts], lengths], axis=1)
-    return segs[np.argsort(i0, kind="stable")]
+@njit(cache=True, nogil=True)
+def _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ):
+    """Exact common runs ``(n, 3)`` of ``(i0, j0, length)``, sorted by ``i0`` then diagonal.
+
+    Seeds are the positions ``(i, j)`` where A and B have the same k-gram,
+    found by walking the two sorted hash lists; a k-gram frequent inside one
+    document anchors nothing and is no seed. A run is grown from each seed
+    that has no seed before it on its diagonal, by comparing the hashes at
+    each position, so the seeds never need sorting.
+    """
+
+    def seed(i, j):  # noqa: ANN001, ANN202
+        return ha[i] == hb[j] and fa[i] <= max_occ and fb[j] <= max_occ
+
+    rows = []
+    x = y = 0
+    while x < len(au) and y < len(bu):
+        if au[x] < bu[y]:
+            x += 1
+        elif au[x] > bu[y]:
+            y += 1
+        else:
+            if ac[x] <= max_occ and bc[y] <= max_occ:
+                for p in range(ac[x]):
+                    i = ao[af[x] + p]
+                    for q in range(bc[y]):
+                        j = bo[bf[y] + q]
+                        if i > 0 and j > 0 and seed(i - 1, j - 1):
+                            continue
+                        n = 1
+                        while i + n < len(ha) and j + n < len(hb) and seed(i + n, j + n):
+                            n += 1
+                        rows.append((i, j, n + k - 1))
+            x += 1
+            y += 1
+    segs = np.empty((len(rows), 3), np.int64)
+    for t in range(len(rows)):
+        segs[t, 0], segs[t, 1], segs[t, 2] = rows[t]
+    width = len(ha) + len(hb) + 1
+    return segs[np.argsort(segs[:, 0] * width + (segs[:, 0] - segs[:, 1] + len(hb)))]
 
 
-def near_strong(segs: np.ndarray, strong_len: int, gap: int) -> np.ndarray:
+@njit(cache=True, nogil=True)
+def _near_strong(segs, strong_len, gap):
     """Keep strong runs, and short ones only where a strong run is near on both sides.
 
     Two documents on one subject share hundreds of chance 4-grams; alone,
     they are noise, but next to a longer run they bridge the edits of a
-    copy. Dropping the lonely ones first keeps the chaining loop short.
+    copy. Dropping the lonely ones first keeps the chaining short.
     """
     strong = segs[:, 2] >= strong_len
-    if strong.all() or not strong.any():
+    ns = int(strong.sum())
+    if ns == len(segs) or ns == 0:
         return segs[strong]
     s = segs[strong]
-    w = segs[~strong]
-    pos = np.searchsorted(s[:, 0], w[:, 0])
-    keep = np.zeros(len(w), dtype=bool)
-    # A few strong neighbours each way: a chance strong run (a stock phrase
-    # matched elsewhere) may sit between a weak run and its own copy.
-    for nb in (pos + step for step in range(-3, 3)):
-        ok = (nb >= 0) & (nb < len(s))
-        nbc = np.clip(nb, 0, len(s) - 1)
-        di = np.maximum(w[:, 0] - (s[nbc, 0] + s[nbc, 2]), s[nbc, 0] - (w[:, 0] + w[:, 2]))
-        dj = np.maximum(w[:, 1] - (s[nbc, 1] + s[nbc, 2]), s[nbc, 1] - (w[:, 1] + w[:, 2]))
-        keep |= ok & (di <= gap) & (dj <= gap)
-    out = np.concatenate([s, w[keep]])
-    return out[np.argsort(out[:, 0], kind="stable")]
+    keep = strong.copy()
+    for w in range(len(segs)):
+        if strong[w]:
+            continue
+        wi, wj, wn = segs[w, 0], segs[w, 1], segs[w, 2]
+        pos = np.searchsorted(s[:, 0], wi)
+        # A few strong neighbours each way: a chance strong run (a stock
+        # phrase matched elsewhere) may sit between a weak run and its copy.
+        for nbr in range(max(pos - 3, 0), min(pos + 3, ns)):
+            si, sj, sn = s[nbr, 0], s[nbr, 1], s[nbr, 2]
+            if (
+                max(wi - (si + sn), si - (wi + wn)) <= gap
+                and max(wj - (sj + sn), sj - (wj + wn)) <= gap
+            ):
+                keep[w] = True
+                break
+    # Strong runs first among equal starts, as they were found.
+    out = segs[keep]
+    rank = np.where(strong[keep], 0, 1)
+    return out[np.argsort(out[:, 0] * 2 * len(segs) + rank * len(segs) + np.arange(len(out)))]
 
 
-@dataclass(slots=True)
-class _Chain:
-    segs: list[tuple[int, int, int]]
-    i_end: int
-    j_lo: int
-    j_hi: int
-    last_j_end: int
-    last_d: int
-
-
-def chain(segs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, int, int]]]:
-    """Group segments that lie within ``gap`` of each other on both sides.
+@njit(cache=True, nogil=True)
+def _chain(segs, gap):
+    """Chain labels of segments, and the chains in the order they closed.
 
     A segment joins a chain when it starts at most ``gap`` after the chain
     in A, lies within ``gap`` of the chain's extent in B, and its diagonal
@@ -177,56 +200,104 @@ def chain(segs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, in
     of the copy's middle in B (a regulation restating its own terms) does
     not drag the chain along A alone.
     """
-    done: list[_Chain] = []
-    active: list[_Chain] = []
-    for seg in segs:
-        i0, j0, n = seg
-        still = []
-        for c in active:
-            (done if c.i_end + gap < i0 else still).append(c)
-        active = still
-        best: _Chain | None = None
+    n = len(segs)
+    label = np.empty(n, np.int64)
+    i_end = np.empty(n, np.int64)
+    j_lo = np.empty(n, np.int64)
+    j_hi = np.empty(n, np.int64)
+    last_j_end = np.empty(n, np.int64)
+    last_d = np.empty(n, np.int64)
+    active = np.empty(n, np.int64)
+    closed = np.empty(n, np.int64)
+    n_active = n_closed = n_chains = 0
+    for t in range(n):
+        i0, j0, ln = segs[t, 0], segs[t, 1], segs[t, 2]
+        kept = 0
+        for a in range(n_active):
+            c = active[a]
+            if i_end[c] + gap < i0:
+                closed[n_closed] = c
+                n_closed += 1
+            else:
+                active[kept] = c
+                kept += 1
+        n_active = kept
+        best = -1
         best_dist = 0
-        for c in active:
-            if c.j_lo - gap <= j0 <= c.j_hi + gap and abs(i0 - j0 - c.last_d) <= gap:
-                dist = abs(j0 - c.last_j_end)
-                if best is None or dist < best_dist:
+        for a in range(n_active):
+            c = active[a]
+            if j_lo[c] - gap <= j0 <= j_hi[c] + gap and abs(i0 - j0 - last_d[c]) <= gap:
+                dist = abs(j0 - last_j_end[c])
+                if best < 0 or dist < best_dist:
                     best, best_dist = c, dist
-        if best is None:
-            active.append(_Chain([seg], i0 + n, j0, j0 + n, j0 + n, i0 - j0))
+        if best < 0:
+            best = n_chains
+            n_chains += 1
+            active[n_active] = best
+            n_active += 1
+            i_end[best] = i0 + ln
+            j_lo[best] = j0
+            j_hi[best] = j0 + ln
         else:
-            best.segs.append(seg)
-            best.i_end = max(best.i_end, i0 + n)
-            best.j_lo = min(best.j_lo, j0)
-            best.j_hi = max(best.j_hi, j0 + n)
-            best.last_j_end = j0 + n
-            best.last_d = i0 - j0
-    done.extend(active)
-    return [c.segs for c in done]
+            i_end[best] = max(i_end[best], i0 + ln)
+            j_lo[best] = min(j_lo[best], j0)
+            j_hi[best] = max(j_hi[best], j0 + ln)
+        last_j_end[best] = j0 + ln
+        last_d[best] = i0 - j0
+        label[t] = best
+    for a in range(n_active):
+        closed[n_closed] = active[a]
+        n_closed += 1
+    return label, closed[:n_closed]
 
 
-def _covered(intervals: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(intervals):
-        if e > end:
-            total += e - max(s, end)
+@njit(cache=True, nogil=True)
+def _covered(lo, hi, side, segs, members, skip):
+    """Characters of ``[lo, hi)`` covered by the ``side`` intervals of ``members`` but ``skip``."""
+    if len(members) == 1 and members[0] != skip:
+        x = members[0]
+        return max(min(segs[x, side] + segs[x, 2], hi) - max(segs[x, side], lo), 0)
+    m = 0
+    starts = np.empty(len(members), np.int64)
+    ends = np.empty(len(members), np.int64)
+    for x in members:
+        if x == skip:
+            continue
+        s, e = max(segs[x, side], lo), min(segs[x, side] + segs[x, 2], hi)
+        if e > s:
+            starts[m] = s
+            ends[m] = e
+            m += 1
+    order = np.argsort(starts[:m])
+    total = 0
+    end = lo
+    for t in order:
+        s, e = max(starts[t], end), ends[t]
+        if e > s:
+            total += e - s
             end = e
     return total
 
 
-def _overlap_with_rest(seg: tuple[int, int], rest: list[tuple[int, int]]) -> int:
-    """Characters of interval ``seg`` that the intervals ``rest`` also cover."""
-    covered, end = 0, seg[0]
-    for s, e in sorted(rest):
-        s, e = max(s, end), min(e, seg[1])
-        if e > s:
-            covered += e - s
-            end = e
-    return covered
+@njit(cache=True, nogil=True)
+def _echo(x, members, segs, side, other_diagonals):
+    """Segment ``x`` repeats, on ``side``, text the rest of the chain already covers.
+
+    On A's side (``other_diagonals``) runs on ``x``'s own diagonal are the
+    copy itself, even where an indel makes them overlap it by a character
+    or two, so they do not count.
+    """
+    rest = members
+    if other_diagonals:
+        d = segs[x, 0] - segs[x, 1]
+        rest = members[np.abs(segs[members, 0] - segs[members, 1] - d) > 4]
+    lo = segs[x, side]
+    return 2 * _covered(lo, lo + segs[x, 2], side, segs, rest, x) >= segs[x, 2]
 
 
-def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]]:
-    """Drop chance seeds hanging off either end, so spans stay tight.
+@njit(cache=True, nogil=True)
+def _trim(members, segs, k):
+    """Drop chance seeds hanging off either end of a chain, so spans stay tight.
 
     An edge run goes when it is short and on another diagonal than its
     neighbour (a coincidence, "的重要讲话", rather than the frayed end of an
@@ -236,104 +307,188 @@ def _trim(segs: list[tuple[int, int, int]], k: int) -> list[tuple[int, int, int]
     over its neighbours while the other side stays put.
     """
     weak = k + 2
-    segs = sorted(segs)
-
-    def stray(edge: tuple[int, int, int], nb: tuple[int, int, int]) -> bool:
-        return edge[2] <= weak and abs((edge[0] - edge[1]) - (nb[0] - nb[1])) > 4
-
-    def echo(edge: tuple[int, int, int], rest: list[tuple[int, int, int]], side: int) -> bool:
-        # Runs on the diagonal of a neighbour are the copy itself, even
-        # where an indel makes them overlap it by a character or two.
-        d = edge[0] - edge[1]
-        rest = [x for x in rest if abs(x[0] - x[1] - d) > 4] if side == 1 else rest
-        iv = (edge[side], edge[side] + edge[2])
-        others = [(x[side], x[side] + x[2]) for x in rest]
-        return 2 * _overlap_with_rest(iv, others) >= edge[2]
-
-    changed = True
-    while changed and len(segs) > 1:
-        changed = False
-        if stray(segs[0], segs[1]) or echo(segs[0], segs[1:], 1):
-            segs = segs[1:]
-            changed = True
-        elif stray(segs[-1], segs[-2]) or echo(segs[-1], segs[:-1], 1):
-            segs = segs[:-1]
-            changed = True
+    g = members[np.argsort(segs[members, 0] * (segs[:, 1].max() + 1) + segs[members, 1])]
+    while len(g) > 1:
+        first, second, last, before = g[0], g[1], g[-1], g[-2]
+        d_first = segs[first, 0] - segs[first, 1]
+        d_last = segs[last, 0] - segs[last, 1]
+        if (
+            segs[first, 2] <= weak and abs(d_first - (segs[second, 0] - segs[second, 1])) > 4
+        ) or _echo(first, g, segs, 1, True):
+            g = g[1:]
+            continue
+        if (
+            segs[last, 2] <= weak and abs(d_last - (segs[before, 0] - segs[before, 1])) > 4
+        ) or _echo(last, g, segs, 1, True):
+            g = g[:-1]
+            continue
+        # The extremes in B: the first of equal starts, the last of equal ends.
+        lo = hi = 0
+        for t in range(1, len(g)):
+            if segs[g[t], 1] < segs[g[lo], 1]:
+                lo = t
+            if segs[g[t], 1] >= segs[g[hi], 1]:
+                hi = t
+        if _echo(g[lo], g, segs, 0, False):
+            drop = lo
+        elif _echo(g[hi], g, segs, 0, False):
+            drop = hi
         else:
-            by_b = sorted(segs, key=lambda x: x[1])
-            for edge, rest in ((by_b[0], by_b[1:]), (by_b[-1], by_b[:-1])):
-                if echo(edge, rest, 0):
-                    segs.remove(edge)
-                    changed = True
-                    break
-    return segs
+            break
+        g = np.concatenate((g[:drop], g[drop + 1 :]))
+    return g
 
 
-Seg = tuple[int, int, int]
+@njit(cache=True, nogil=True)
+def _box(members, segs, min_len, min_density):
+    """Bounds and coverage of a group of segments, and whether it can be a passage."""
+    a0 = b0 = 1 << 62
+    a1 = b1 = total = 0
+    for x in members:
+        a0 = min(a0, segs[x, 0])
+        a1 = max(a1, segs[x, 0] + segs[x, 2])
+        b0 = min(b0, segs[x, 1])
+        b1 = max(b1, segs[x, 1] + segs[x, 2])
+        total += segs[x, 2]
+    cov_a = _covered(a0, a1, 0, segs, members, -1)
+    cov_b = _covered(b0, b1, 1, segs, members, -1)
+    ok = (
+        total >= min_len
+        and min(cov_a, cov_b) >= min_len
+        and cov_a >= min_density * (a1 - a0)
+        and cov_b >= min_density * (b1 - b0)
+    )
+    return a0, a1, b0, b1, cov_a, cov_b, ok
 
 
-def merge_boxes(groups: list[list[Seg]], gap: int) -> list[tuple[list[Seg], list[list[Seg]]]]:
-    """Join chains whose extents touch in both documents.
+@njit(cache=True, nogil=True)
+def _candidates(
+    au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, gap, min_len, min_density, max_occ
+):  # noqa: E501
+    """Candidate passages ``(box, part, a0, a1, b0, b1, cov_a, cov_b)`` of a document pair.
 
-    Chaining follows A's order and tolerates B jumping back by ``gap``; a
-    swapped pair of long sentences jumps further, and leaves two chains side
-    by side in both documents. They are one passage.
+    Each box is a group of chains that touch in both documents (chaining
+    follows A's order and tolerates B jumping back by ``gap``; a swapped
+    pair of long sentences jumps further and leaves two chains side by side,
+    which are one passage). Row ``part == -1`` is the whole box; when a box
+    holds several chains each chain has its own row too, the fallback when
+    the whole is not similar enough. Only rows dense and long enough are
+    returned; similarity on the text is judged by the caller.
     """
-    boxes = [
-        [
-            min(s[0] for s in g),
-            max(s[0] + s[2] for s in g),
-            min(s[1] for s in g),
-            max(s[1] + s[2] for s in g),
-            g,
-            [g],
-        ]
-        for g in groups
-    ]
+    out = np.empty((0, 8), np.int64)
+    segs = _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ)
+    if segs[:, 2].sum() < min_len:
+        return out
+    segs = _near_strong(segs, k + 4, gap)
+    if len(segs) == 0:
+        return out
+    label, closed = _chain(segs, gap)
+    # A chain holding less than three quarters of the shortest passage can
+    # only matter as one half of a passage broken by a long rewrite;
+    # anything shorter is a stock phrase, not a passage.
+    least = max(k + 3, 3 * min_len // 4)
+    by_chain = np.argsort(label, kind="mergesort")
+    bounds = np.searchsorted(label[by_chain], np.arange(len(closed) + 1))
+    groups = []
+    for c in closed:
+        members = by_chain[bounds[c] : bounds[c + 1]]
+        if segs[members, 2].sum() >= least:
+            groups.append(_trim(members, segs, k) if len(members) > 1 else members)
+    ng = len(groups)
+    if ng == 0:
+        return out
+    # Boxes: bounds per group, joined while they touch; a box's groups are a
+    # linked list (head, tail, next) so joining keeps their order.
+    bx = np.empty((ng, 4), np.int64)
+    for g in range(ng):
+        a0, a1, b0, b1, _, _, _ = _box(groups[g], segs, 0, 0.0)
+        bx[g, 0], bx[g, 1], bx[g, 2], bx[g, 3] = a0, a1, b0, b1
+    head = np.arange(ng)
+    tail = np.arange(ng)
+    nxt = np.full(ng, -1)
+    alive = np.arange(ng)
     merged = True
-    while merged and len(boxes) > 1:
+    while merged and len(alive) > 1:
         merged = False
-        boxes.sort(key=lambda x: x[0])
-        out = [boxes[0]]
-        for bx in boxes[1:]:
-            last = out[-1]
-            if bx[0] - last[1] <= gap and -gap <= bx[2] - last[3] <= gap:
-                last[1] = max(last[1], bx[1])
-                last[2] = min(last[2], bx[2])
-                last[3] = max(last[3], bx[3])
-                last[4] = last[4] + bx[4]
-                last[5] = last[5] + bx[5]
+        alive = alive[np.argsort(bx[alive, 0], kind="mergesort")]
+        keep = np.empty(len(alive), np.int64)
+        keep[0] = alive[0]
+        m = 1
+        for t in range(1, len(alive)):
+            last, cur = keep[m - 1], alive[t]
+            if bx[cur, 0] - bx[last, 1] <= gap and -gap <= bx[cur, 2] - bx[last, 3] <= gap:
+                bx[last, 1] = max(bx[last, 1], bx[cur, 1])
+                bx[last, 2] = min(bx[last, 2], bx[cur, 2])
+                bx[last, 3] = max(bx[last, 3], bx[cur, 3])
+                nxt[tail[last]] = head[cur]
+                tail[last] = tail[cur]
                 merged = True
             else:
-                out.append(bx)
-        boxes = out
-    return [(bx[4], bx[5]) for bx in boxes]
+                keep[m] = cur
+                m += 1
+        alive = keep[:m]
+    rows = []
+    for box in alive:
+        parts = []
+        g = head[box]
+        while g >= 0:
+            parts.append(g)
+            g = nxt[g]
+        whole = groups[parts[0]]
+        for p in parts[1:]:
+            whole = np.concatenate((whole, groups[p]))
+        a0, a1, b0, b1, cov_a, cov_b, ok = _box(whole, segs, min_len, min_density)
+        if ok:
+            rows.append((box, -1, a0, a1, b0, b1, cov_a, cov_b))
+        if len(parts) > 1:
+            for p in parts:
+                a0, a1, b0, b1, cov_a, cov_b, ok = _box(groups[p], segs, min_len, min_density)
+                if ok:
+                    rows.append((box, p, a0, a1, b0, b1, cov_a, cov_b))
+    if len(rows) == 0:
+        return out
+    out = np.empty((len(rows), 8), np.int64)
+    for t in range(len(rows)):
+        for c in range(8):
+            out[t, c] = rows[t][c]
+    return out
 
 
 def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
     """All passages A and B share, at least ``params.min_len`` matching characters long."""
-    i, j = seeds(a, b, params.max_occurrences)
-    segs = segments(i, j, params.k)
-    if segs[:, 2].sum() < params.min_len:
-        return []
-    # A chain holding less than three quarters of the shortest passage can
-    # only matter as one half of a passage broken by a long rewrite;
-    # anything shorter is a stock phrase, not a passage.
-    least = max(params.k + 3, 3 * params.min_len // 4)
-    segs = near_strong(segs, params.k + 4, params.gap)
-    groups = [
-        _trim(g, params.k)
-        for g in chain([tuple(x) for x in segs.tolist()], params.gap)
-        if sum(s[2] for s in g) >= least
-    ]
+    rows = _candidates(
+        a.uniq, a.first, a.count, a.order, a.hashes, a.freq,
+        b.uniq, b.first, b.count, b.order, b.hashes, b.freq,
+        params.k, params.gap, params.min_len, params.min_density, params.max_occurrences,
+    )  # fmt: skip
     found: list[Match] = []
-    for merged, parts in merge_boxes(groups, params.gap):
-        m = _passage(a, b, merged, params)
+    accepted = -1
+    for box, part, a0, a1, b0, b1, cov_a, cov_b in rows.tolist():
+        # A box's own row comes first; its chains count only if it failed.
+        if part >= 0 and box == accepted:
+            continue
+        m = _judge(a, b, a0, a1, b0, b1, cov_a, cov_b, params)
         if m is not None:
             found.append(m)
-        elif len(parts) > 1:
-            found.extend(x for x in (_passage(a, b, p, params) for p in parts) if x is not None)
+            if part < 0:
+                accepted = box
     return _drop_echoes(found)
+
+
+def _judge(
+    a: Prepared, b: Prepared, a0: int, a1: int, b0: int, b1: int, cov_a: int, cov_b: int,
+    params: AlignParams,
+) -> Match | None:  # fmt: skip
+    """The passage, if the text of a dense enough box is similar enough."""
+    indel = Indel.normalized_similarity(_plain(a, a0, a1), _plain(b, b0, b1))
+    # Indel undervalues a reordered clause and coverage undervalues scattered
+    # edits; either being high means the text is shared. But Indel must not
+    # be low: two short shared bits in swapped order are not one passage,
+    # however well they are covered.
+    similarity = max(indel, (cov_a + cov_b) / (a1 - a0 + b1 - b0))
+    if similarity < params.min_similarity or indel < params.min_order_similarity:
+        return None
+    return Match(a0, a1, b0, b1, round(similarity, 4))
 
 
 def _drop_echoes(found: list[Match]) -> list[Match]:
@@ -357,29 +512,3 @@ def _drop_echoes(found: list[Match]) -> list[Match]:
         ):
             kept.append(m)
     return sorted(kept, key=lambda m: (m.a_start, m.b_start))
-
-
-def _passage(a: Prepared, b: Prepared, group: list[Seg], params: AlignParams) -> Match | None:
-    """The passage a chain of segments stands for, if it is long, dense and similar enough."""
-    if sum(s[2] for s in group) < params.min_len:
-        return None
-    a_start = min(s[0] for s in group)
-    a_end = max(s[0] + s[2] for s in group)
-    b_start = min(s[1] for s in group)
-    b_end = max(s[1] + s[2] for s in group)
-    cov_a = _covered([(s[0], s[0] + s[2]) for s in group])
-    cov_b = _covered([(s[1], s[1] + s[2]) for s in group])
-    if min(cov_a, cov_b) < params.min_len:
-        return None
-    len_a, len_b = a_end - a_start, b_end - b_start
-    if cov_a < params.min_density * len_a or cov_b < params.min_density * len_b:
-        return None
-    indel = Indel.normalized_similarity(_plain(a, a_start, a_end), _plain(b, b_start, b_end))
-    # Indel undervalues a reordered clause and coverage undervalues scattered
-    # edits; either being high means the text is shared. But Indel must not
-    # be low: two short shared bits in swapped order are not one passage,
-    # however well they are covered.
-    similarity = max(indel, (cov_a + cov_b) / (len_a + len_b))
-    if similarity < params.min_similarity or indel < params.min_order_similarity:
-        return None
-    return Match(a_start, a_end, b_start, b_end, round(similarity, 4))
