@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from reuse import __version__
@@ -63,6 +64,7 @@ __all__ = [
     "check_html",
     "cluster_html",
     "diff_blocks",
+    "fold",
     "family_pairs",
     "json_for_script",
     "phrases_html",
@@ -95,27 +97,39 @@ class HtmlLimits:
 
 # --------------------------------------------------------------------------- differences
 
-_UPPER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-_SPACE = {ord(c): " " for c in "\t\n\r\x0b\x0c\u3000\u00a0"}
+_SPACES = np.array([ord(c) for c in "\t\n\r\x0b\x0c\u3000\u00a0"], dtype=np.uint32)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _fold(text: str) -> str:
-    """The diff's matching text: one character for one, so offsets stay the original's."""
-    folded = fold_width(to_simplified(text)).translate(_UPPER).translate(_SPACE)
+def fold(text: str) -> str:
+    """The diff's matching text: one character for one, so offsets stay the original's.
+
+    Folded once per document, not per pair: the script and width folds are numpy table
+    lookups that cost more in call overhead than in work on a short passage.
+    """
+    folded = fold_width(to_simplified(text))
     # Both folds map code point to code point; this guards the offsets the page relies on.
-    return folded if len(folded) == len(text) else text
+    if len(folded) != len(text):
+        return text
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), "<u4").copy()
+    codes[(codes >= 65) & (codes <= 90)] += 32
+    codes[np.isin(codes, _SPACES)] = 32
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def diff_blocks(a: str, b: str, join_gap: int = 1) -> list[tuple[int, int, int, int]]:
+def diff_blocks(
+    a: str, b: str, join_gap: int = 1, folded: tuple[str, str] | None = None
+) -> list[tuple[int, int, int, int]]:
     """Changed blocks ``(a_start, a_end, b_start, b_end)`` between ``a`` and ``b``.
 
     Offsets are code points of the texts as given; ``a_start == a_end`` is text only
-    ``b`` has, ``b_start == b_end`` text only ``a`` has. Compared after the fold above;
-    blocks separated by at most ``join_gap`` unchanged characters are joined.
+    ``b`` has, ``b_start == b_end`` text only ``a`` has. Compared after ``fold``
+    (``folded`` gives both folded texts when the caller has them); blocks separated by
+    at most ``join_gap`` unchanged characters are joined.
     """
+    fa, fb = folded if folded is not None else (fold(a), fold(b))
     blocks: list[tuple[int, int, int, int]] = []
-    for op in Levenshtein.opcodes(_fold(a), _fold(b)):
+    for op in Levenshtein.opcodes(fa, fb):
         if op.tag == "equal":
             continue
         if blocks and op.src_start - blocks[-1][1] <= join_gap:
@@ -318,27 +332,29 @@ def _slices(
     texts: TextLookup,
     chars: Mapping[str, int],
     lim: HtmlLimits,
-) -> dict[tuple[str, int, int], list[str] | None]:
-    """Passage text (clipped), context before and after, for every wanted span.
+) -> dict[tuple[str, int, int], tuple[list[str], str] | None]:
+    """Passage text (clipped), context before and after, and the folded passage for the
+    diff, for every wanted span.
 
-    Each document's text is looked up once; a text that is missing or whose length is
-    not the one the scan saw (the file changed since) gives None: offsets into it would
-    show the wrong characters.
+    Each document's text is looked up and folded once; a text that is missing or whose
+    length is not the one the scan saw (the file changed since) gives None: offsets into
+    it would show the wrong characters.
     """
-    out: dict[tuple[str, int, int], list[str] | None] = {}
+    out: dict[tuple[str, int, int], tuple[list[str], str] | None] = {}
     for doc, spans in needs.items():
         text = texts(doc)
-        ok = text is not None and (doc not in chars or len(text) == chars[doc])
+        if text is None or (doc in chars and len(text) != chars[doc]):
+            out.update(((doc, s, e), None) for s, e in spans)
+            continue
+        folded = fold(text)
         for s, e in spans:
-            if not ok or text is None:
-                out[(doc, s, e)] = None
-                continue
-            body = text[s : min(e, s + lim.passage_chars)]
-            out[(doc, s, e)] = [
-                _clean(body),
+            stop = min(e, s + lim.passage_chars)
+            parts = [
+                _clean(text[s:stop]),
                 _clean(text[max(0, s - lim.context_chars) : s]),
                 _clean(text[e : e + lim.context_chars]),
             ]
+            out[(doc, s, e)] = (parts, folded[s:stop])
     return out
 
 
@@ -361,13 +377,14 @@ def scan_data(result: ScanResult, texts: TextLookup, lim: HtmlLimits = HtmlLimit
         order = {k: i for i, k in enumerate(plan.members)}
         listed = [p.members[k] for k in plan.members]
         texts_out: list[Any] = []
+        folded: list[str] = []
         for k in plan.members:
+            got = None
             if k in plan.text_members:
                 got = sliced[(p.members[k].doc, p.members[k].start, p.members[k].end)]
                 missing += got is None
-                texts_out.append(got if got is not None else 0)
-            else:
-                texts_out.append(0)
+            texts_out.append(got[0] if got is not None else 0)
+            folded.append(got[1] if got is not None else "")
         shown_pairs = []
         for n, ka, kb in plan.pairs:
             pair = result.pairs[n]
@@ -381,7 +398,8 @@ def scan_data(result: ScanResult, texts: TextLookup, lim: HtmlLimits = HtmlLimit
             a1, b1 = min(a1, len(ta[0])), min(b1, len(tb[0]))
             if a0 >= a1 or b0 >= b1:
                 continue
-            ops = diff_blocks(ta[0][a0:a1], tb[0][b0:b1])
+            fa, fb = folded[order[ka]][a0:a1], folded[order[kb]][b0:b1]
+            ops = diff_blocks(ta[0][a0:a1], tb[0][b0:b1], folded=(fa, fb))
             shown_pairs.append(
                 [order[ka], a0, a1, order[kb], b0, b1, round(pair.similarity, 3), _flat(ops)]
             )
@@ -537,6 +555,7 @@ def check_data(
     drafts = []
     for r in results:
         text = r.text[: lim.draft_chars]
+        draft_folded = fold(r.text)
         matches = []
         for m in r.matches:
             sources = []
@@ -550,18 +569,27 @@ def check_data(
                     "sim": round(s.similarity, 3),
                     "title": title,
                     "date": when,
-                    "src": got,
+                    "src": got[0] if got else None,
                 }
-                draft_part = r.text[
-                    s.draft_start : min(s.draft_end, s.draft_start + lim.passage_chars)
-                ]
+                stop = min(s.draft_end, s.draft_start + lim.passage_chars)
+                draft_part = r.text[s.draft_start : stop]
                 entry["draft"] = [
                     _clean(draft_part),
                     _clean(r.text[max(0, s.draft_start - lim.context_chars) : s.draft_start]),
                     _clean(r.text[s.draft_end : s.draft_end + lim.context_chars]),
                 ]
                 entry["at"] = [s.draft_start, s.draft_end]
-                entry["ops"] = _flat(diff_blocks(draft_part, got[0])) if got else []
+                entry["ops"] = (
+                    _flat(
+                        diff_blocks(
+                            draft_part,
+                            got[0][0],
+                            folded=(draft_folded[s.draft_start : stop], got[1]),
+                        )
+                    )
+                    if got
+                    else []
+                )
                 sources.append(entry)
             matches.append(
                 {
