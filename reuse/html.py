@@ -347,12 +347,13 @@ def _slices(
             out.update(((doc, s, e), None) for s, e in spans)
             continue
         folded = fold(text)
+        text = _clean(text)
         for s, e in spans:
             stop = min(e, s + lim.passage_chars)
             parts = [
-                _clean(text[s:stop]),
-                _clean(text[max(0, s - lim.context_chars) : s]),
-                _clean(text[e : e + lim.context_chars]),
+                text[s:stop],
+                text[max(0, s - lim.context_chars) : s],
+                text[e : e + lim.context_chars],
             ]
             out[(doc, s, e)] = (parts, folded[s:stop])
     return out

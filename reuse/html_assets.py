@@ -118,11 +118,11 @@ tr.click:hover { background: var(--bg); }
 .pager { display: flex; gap: 6px; align-items: center; }
 .draftgrid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 14px; }
 @media (max-width: 1000px) { .draftgrid { grid-template-columns: 1fr; } }
-.draft { font-family: var(--zh); font-size: 15px; line-height: 1.9; white-space: pre-wrap;
-  overflow-wrap: anywhere; border: 1px solid var(--line); border-radius: 6px;
+.draft { align-self: start; font-family: var(--zh); font-size: 15px; line-height: 1.9;
+  white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid var(--line); border-radius: 6px;
   padding: 10px 14px; max-height: 80vh; overflow-y: auto; }
 mark.reuse { background: var(--reuse-bg); cursor: pointer; color: inherit; }
-mark.reuse.sel { background: var(--sel-bg); outline: 2px solid #bf8700; }
+mark.reuse.sel { background: var(--sel-bg); box-shadow: 0 2px 0 #bf8700; }
 .phr { text-decoration: underline 2px #0969da; text-underline-offset: 4px; }
 .panel { position: sticky; top: 8px; max-height: 92vh; overflow-y: auto; }
 .src { border: 1px solid var(--line); border-radius: 6px; padding: 8px; margin-bottom: 10px; }
@@ -323,14 +323,14 @@ function legend() {
     el("span", "ctx", "grey: surrounding text"));
 }
 
-function compareView(left, right, ops, sim) {
+function compareView(left, right, ops, sim, quiet) {
   var d = diffSides(left.text, right.text, ops);
   var what = d.edits === 0 ? "no differences after folding" :
     d.edits + (d.edits === 1 ? " change: " : " changes: ") + fmt(d.ca) +
     " characters on the left, " + fmt(d.cb) + " on the right";
   return el("div", "cmp",
     el("div", "cmp-head", el("b", null, "similarity " + Number(sim).toFixed(2)),
-      el("span", null, what), legend()),
+      el("span", null, what), quiet ? null : legend()),
     el("div", "sbs", sideBox(left, d.a), sideBox(right, d.b)));
 }
 
@@ -414,11 +414,12 @@ function scanView() {
     });
     sort.addEventListener("change", function () { state.sort = sort.value; refilter(); });
     setFilter = function (d) { state.doc = d; refilter(); t.show(0); };
+    var above = pg.make(), below = pg.make();
     refilter();
     return [
       el("p", "note", "A family is one passage and every place it occurs. Open one to see " +
         "its copies side by side: marked text is what differs between the two copies."),
-      el("div", "toolbar", search, sort, chip, pg.make()), list, el("div", "toolbar", pg.make())];
+      el("div", "toolbar", search, sort, chip, above), list, el("div", "toolbar", below)];
   }
 
   function familyRow(f) {
@@ -576,10 +577,11 @@ function scanView() {
     var head = el("tr", null, th("document", "doc"), th("date"), th("characters", "chars", "num"),
       th("reused", "reused", "num"), th("share", "share", "num"), th(""),
       th("families", "families", "num"));
+    var controls = pg.make();
     resort();
     return [el("p", "note", "Reused share: characters of the document inside any family " +
       "(overlaps counted once). Click a document to list its families."),
-      el("div", "toolbar", pg.make()), el("table", null, el("thead", null, head), tb)];
+      el("div", "toolbar", controls), el("table", null, el("thead", null, head), tb)];
   }
 
   function skippedPane() {
@@ -621,19 +623,28 @@ function scanView() {
 
 // ---------------------------------------------------------------- phrases
 
+function niceStep(raw) {
+  var p = Math.pow(10, Math.floor(Math.log10(raw)));
+  var m = [1, 2, 2.5, 5, 10].find(function (c) { return c * p >= raw; });
+  return m * p;
+}
+
 function lineChart(groups, series, label) {
-  var W = 900, H = 300, l = 56, r = 16, top = 12, bottom = groups.length > 12 ? 64 : 36;
+  var W = 900, H = 300, l = 56, r = 16, top = 28, bottom = groups.length > 12 ? 64 : 36;
   var s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img" });
-  var max = 0;
-  series.forEach(function (se) { se.values.forEach(function (v) { max = Math.max(max, v); }); });
-  max = max || 1;
+  var max = 0, lo = 0;
+  series.forEach(function (se) {
+    se.values.forEach(function (v) { max = Math.max(max, v); lo = Math.min(lo, v); });
+  });
+  var step = niceStep((max - lo) / 4 || 0.25);
+  max = Math.ceil(max / step - 1e-9) * step || step;
+  lo = Math.floor(lo / step + 1e-9) * step;
   var n = groups.length;
   var x = function (i) { return l + (n > 1 ? i * (W - l - r) / (n - 1) : (W - l - r) / 2); };
-  var y = function (v) { return top + (H - top - bottom) * (1 - v / max); };
-  for (var g = 0; g <= 4; g++) {
-    var v = max * g / 4;
+  var y = function (v) { return top + (H - top - bottom) * (1 - (v - lo) / (max - lo)); };
+  for (var v = lo; v <= max + step / 2; v += step) {
     s.appendChild(svg("line", { x1: l, x2: W - r, y1: y(v), y2: y(v), stroke: "#eaeef2" }));
-    s.appendChild(svgText(l - 6, y(v) + 4, v >= 10 ? v.toFixed(0) : v.toPrecision(2), "end"));
+    s.appendChild(svgText(l - 6, y(v) + 4, Number(v.toPrecision(6)).toString(), "end"));
   }
   var every = Math.ceil(n / 24);
   groups.forEach(function (gname, i) {
@@ -642,7 +653,7 @@ function lineChart(groups, series, label) {
     if (n > 12) t.setAttribute("transform", "rotate(-45 " + x(i) + " " + (H - bottom + 16) + ")");
     s.appendChild(t);
   });
-  s.appendChild(tip(svgText(12, top + 4, label), label));
+  s.appendChild(tip(svgText(l, 14, label), label));
   series.forEach(function (se) {
     var pts = se.values.map(function (v, i) { return x(i).toFixed(1) + "," + y(v).toFixed(1); });
     s.appendChild(svg("polyline", { points: pts.join(" "), fill: "none", stroke: se.color,
@@ -834,7 +845,7 @@ function checkView() {
         if (s.src) {
           right.text = s.src[0]; right.pre = s.src[1]; right.post = s.src[2];
           right.clipped = cps(s.src[0]).length < s.end - s.start;
-          box.appendChild(compareView(left, right, s.ops, s.sim));
+          box.appendChild(compareView(left, right, s.ops, s.sim, true));
         } else {
           add(box, [el("div", null, el("b", "docid", s.doc), " characters " + fmt(s.start) +
             "\u2013" + fmt(s.end) + " \u00b7 similarity " + Number(s.sim).toFixed(2)),
@@ -843,7 +854,7 @@ function checkView() {
         detail.appendChild(box);
       });
     }
-    add(panel, [el("h3", null, "Reused spans (" + fmt(d.matches.length) + ")"),
+    add(panel, [el("h3", null, "Reused spans (" + fmt(d.matches.length) + ")"), legend(),
       d.matches.length ? ol : el("p", "note", "No reused span found."), detail]);
     var phr = d.phrases.slice().sort(function (a, b) { return b[2] - a[2]; });
     var head = el("div", "cmp-head", el("b", null, d.name),
