@@ -635,7 +635,7 @@ def check_html(
     if len(results) == 1:
         r = results[0]
         stats = [
-            ("draft", r.draft),
+            ("draft", r.draft.replace("\\", "/").rsplit("/", 1)[-1]),
             ("characters", f"{r.chars:,}"),
             ("reused share", f"{r.reused_fraction:.1%}"),
             ("reused spans", f"{len(r.matches):,}"),

@@ -129,8 +129,9 @@ mark.reuse.sel { background: var(--sel-bg); box-shadow: 0 2px 0 #bf8700; }
 .src .sbs { grid-template-columns: 1fr; }
 .matchlist li { cursor: pointer; margin: 2px 0; }
 .matchlist li.on { font-weight: 600; }
-.matchlist { padding-left: 18px; font-size: 13px; }
-.chart { width: 100%; height: auto; display: block; }
+.matchlist { padding-left: 3.2em; font-size: 13px; }
+.chart { width: 100%; height: auto; display: block; max-width: 1100px; }
+.chart.map { max-width: 820px; border: 1px solid var(--line); border-radius: 6px; }
 .chart text { font: 11px var(--ui); fill: #57606a; }
 .small-multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr));
   gap: 8px; }
@@ -923,7 +924,7 @@ function clusterView() {
     var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var sx = function (v) { return pad + (W - 2 * pad) * (v - x0) / ((x1 - x0) || 1); };
     var sy = function (v) { return H - pad - (H - 2 * pad) * (v - y0) / ((y1 - y0) || 1); };
-    var s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart" });
+    var s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart map" });
     s.appendChild(svg("rect", { x: 0, y: 0, width: W, height: H, fill: "#fbfcfd" }));
     P.forEach(function (p) {
       s.appendChild(tip(svg("circle", { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 4,
