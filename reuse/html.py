@@ -371,10 +371,17 @@ def scan_data(result: ScanResult, texts: TextLookup, lim: HtmlLimits = HtmlLimit
             m = p.members[k]
             needs[m.doc].append((m.start, m.end))
     sliced = _slices(needs, texts, chars, lim)
+    labels = {d.id: _doc_meta(d.metadata, lim.meta_chars) for d in result.documents}
+
+    def when(doc: str) -> str:
+        return labels[doc][1] if doc in labels else ""
 
     families: list[dict[str, Any]] = []
     missing = 0
     for p, plan, fam_pairs in zip(result.passages, plans, found, strict=True):
+        # Copies in date order where the metadata has dates: where a passage appeared
+        # first is the likeliest source.
+        plan.members.sort(key=lambda k: (not when(p.members[k].doc), when(p.members[k].doc), k))
         order = {k: i for i, k in enumerate(plan.members)}
         listed = [p.members[k] for k in plan.members]
         texts_out: list[Any] = []
@@ -400,6 +407,10 @@ def scan_data(result: ScanResult, texts: TextLookup, lim: HtmlLimits = HtmlLimit
             if a0 >= a1 or b0 >= b1:
                 continue
             fa, fb = folded[order[ka]][a0:a1], folded[order[kb]][b0:b1]
+            if when(ma.doc) and when(mb.doc) and when(ma.doc) > when(mb.doc):
+                # The earlier document goes on the left.
+                ka, kb, a0, a1, b0, b1 = kb, ka, b0, b1, a0, a1
+                ta, tb, fa, fb = tb, ta, fb, fa
             ops = diff_blocks(ta[0][a0:a1], tb[0][b0:b1], folded=(fa, fb))
             shown_pairs.append(
                 [order[ka], a0, a1, order[kb], b0, b1, round(pair.similarity, 3), _flat(ops)]
@@ -418,10 +429,9 @@ def scan_data(result: ScanResult, texts: TextLookup, lim: HtmlLimits = HtmlLimit
                 "p": shown_pairs,
             }
         )
-    docs = []
-    for d in result.documents:
-        title, when = _doc_meta(d.metadata, lim.meta_chars)
-        docs.append([_clean(d.id), d.chars, result.reused.get(d.id, 0), title, when])
+    docs = [
+        [_clean(d.id), d.chars, result.reused.get(d.id, 0), *labels[d.id]] for d in result.documents
+    ]
     return {
         "docs": docs,
         "families": families,

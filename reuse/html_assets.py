@@ -425,7 +425,8 @@ function scanView() {
 
   function familyRow(f) {
     var box = el("article", "fam");
-    var first = f.t[0] ? f.t[0][0] : "";
+    var withText = f.t.find(function (t) { return t; });
+    var first = withText ? withText[0] : "";
     var names = [], seen = {};
     f.m.forEach(function (m) { if (!seen[m[0]]) { seen[m[0]] = 1; names.push(docName(m[0])); } });
     var more = f.d - Math.min(names.length, 4);
@@ -452,7 +453,7 @@ function scanView() {
     return box;
   }
 
-  function memberSide(f, k, s, e) {
+  function memberSide(f, k, s, e, label) {
     var m = f.m[k], t = f.t[k], A = cps(t[0]), C = L.context_chars;
     var full = m[2] - m[1];
     return {
@@ -462,7 +463,7 @@ function scanView() {
       pre: cps(t[1] + A.slice(Math.max(0, s - 2 * C), s).join("")).slice(-2 * C).join(""),
       post: cps(A.slice(e, e + 2 * C).join("") + (A.length >= full ? t[2] : " \u2026"))
         .slice(0, 2 * C).join(""),
-      clipped: A.length < full && e >= A.length,
+      clipped: A.length < full && e >= A.length, label: label,
     };
   }
 
@@ -486,9 +487,12 @@ function scanView() {
       var pick = function (n) {
         choose.value = String(n);
         var p = f.p[n];
+        var da = f.m[p[0]][0] >= 0 ? docs[f.m[p[0]][0]][4] : "";
+        var db = f.m[p[3]][0] >= 0 ? docs[f.m[p[3]][0]][4] : "";
+        var dated = da && db && da !== db;
         slot.textContent = "";
-        slot.appendChild(compareView(memberSide(f, p[0], p[1], p[2]),
-          memberSide(f, p[3], p[4], p[5]), p[7], p[6]));
+        slot.appendChild(compareView(memberSide(f, p[0], p[1], p[2], dated ? "earlier" : ""),
+          memberSide(f, p[3], p[4], p[5], dated ? "later" : ""), p[7], p[6]));
       };
       choose.addEventListener("change", function () { pick(Number(choose.value)); });
       add(body, [el("div", "toolbar", el("b", null, "Side by side"),

@@ -429,3 +429,24 @@ def test_other_commands_take_html(tmp_path) -> None:
     sources = [s for m in data["drafts"][0]["matches"] for s in m["src"]]
     assert sources and all(s["src"] for s in sources)
     assert cli.main(["phrases", str(root), "--kwic", "党建", "--html"]) == 2
+
+
+def test_earlier_document_is_listed_first_and_shown_on_the_left() -> None:
+    old = "各级党组织要切实履行全面从严治党主体责任，把学习贯彻党的创新理论作为首要政治任务。"
+    new = old.replace("首要政治任务", "重要政治任务").replace("各级", "全市各级")
+    docs = [
+        DocInfo(0, "a.txt", len(new), {"year": 2020}),
+        DocInfo(1, "b.txt", len(old), {"year": 2010}),
+    ]
+    pair = Pair(Span("a.txt", 0, len(new)), Span("b.txt", 0, len(old)), 0.9)
+    passage = Passage(0, [pair.a, pair.b], new)
+    result = ScanResult(docs, [pair], [passage], {"a.txt": len(new), "b.txt": len(old)})
+    fam = scan_data(result, {"a.txt": new, "b.txt": old}.get)["families"][0]
+    assert [m[0] for m in fam["m"]] == [1, 0]  # b.txt (2010) first
+    left, a0, a1, right, b0, b1, _sim, ops = fam["p"][0]
+    assert fam["m"][left][0] == 1 and fam["m"][right][0] == 0
+    shown_left, shown_right = fam["t"][left][0][a0:a1], fam["t"][right][0][b0:b1]
+    assert (shown_left, shown_right) == (old, new)
+    assert ops == [x for blk in diff_blocks(old, new) for x in blk]
+    added = [new[c:d] for c, d in zip(ops[2::4], ops[3::4], strict=True)]
+    assert "全市" in added
