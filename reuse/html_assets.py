@@ -129,7 +129,8 @@ mark.reuse.sel { background: var(--sel-bg); box-shadow: 0 2px 0 #bf8700; }
 .src .sbs { grid-template-columns: 1fr; }
 .matchlist li { cursor: pointer; margin: 2px 0; }
 .matchlist li.on { font-weight: 600; }
-.matchlist { padding-left: 3.2em; font-size: 13px; }
+.matchlist { padding-left: 3.2em; font-size: 13px; max-height: 28vh; overflow-y: auto;
+  margin: 6px 0; border: 1px solid #eaeef2; border-radius: 6px; }
 .chart { width: 100%; height: auto; display: block; max-width: 1100px; }
 .chart.map { max-width: 820px; border: 1px solid var(--line); border-radius: 6px; }
 .chart text { font: 11px var(--ui); fill: #57606a; }
@@ -305,7 +306,7 @@ function sideBox(side, parts) {
   var head = el("div", "side-head", el("span", "doc docid", side.doc));
   if (side.title) add(head, [" \u00b7 ", el("span", "zh", side.title)]);
   if (side.date) add(head, [" \u00b7 ", side.date]);
-  add(head, el("div", "dim", side.label ? side.label + "  " : "",
+  add(head, el("div", "dim", side.label ? [el("b", null, side.label), " \u00b7 "] : null,
     "characters " + fmt(side.range[0]) + "\u2013" + fmt(side.range[1]) +
     " (" + fmt(side.range[1] - side.range[0]) + ")",
     side.clipped ? ", shown in part" : ""));
