@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reuse import __version__, cli_check, cli_cluster, cli_phrases
+from reuse import __version__, cli_check, cli_cluster, cli_html, cli_phrases
 from reuse.align import AlignParams
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         "and is slowest on templated corpora (default %(default)s)",
     )
     s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")
+    cli_html.add_option(s, "scan")
     s.add_argument(
         "--workers",
         type=int,
@@ -133,6 +134,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
     if args.json:
         write_json(args.json, result.to_json())
+    if args.html is not None:
+        cli_html.scan_report(args.html, result, args.paths, args.db, err)
     if show:
         _print_scan(result, args.top)
     return 0

@@ -20,6 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from reuse import cli_html
 from reuse.check import CheckParams, CheckResult, IndexPhrases, check_corpus, check_text
 from reuse.corpus import DecodeFailure, InputError, decode_bytes
 from reuse.index import Index
@@ -64,6 +65,7 @@ def register(subparsers: Any) -> None:
         help="sources listed per reused span; the rest are counted (default %(default)s)",
     )
     c.add_argument("--workers", type=int, default=2, help="processes for --corpus indexing")
+    cli_html.add_option(c, "check")
 
 
 def read_draft(name: str) -> str:
@@ -112,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         r.phrases = limit_phrases(r, args.top)
     if args.json:
         _write_json(args.json, results)
+    if getattr(args, "html", None) is not None:
+        cli_html.check_report(args.html, results, args.db, args.corpus, err)
     show = args.json != "-"
     summary_only = len(results) > 1 or args.fail_over is not None
     if show:

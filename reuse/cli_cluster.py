@@ -13,6 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from reuse import cli_html
 from reuse.cluster import ClusterParams, ClusterResult, cluster_documents, plot_map
 from reuse.output import load_documents, write_json
 
@@ -55,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="user_dict",
         help="known formulas, one per line: kept whole by jieba and reported per cluster",
     )
+    cli_html.add_option(p, "cluster")
 
 
 def run(args: argparse.Namespace, out: Console | None = None, err: Console | None = None) -> int:
@@ -84,9 +86,20 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
     params = ClusterParams(
         k=k, k_max=getattr(args, "k_max", ClusterParams().k_max), top_terms=top_terms
     )
-    result = cluster_documents(docs, params, formulas=formulas, with_map=bool(plot))
+    html = getattr(args, "html", None)
+    result = cluster_documents(
+        docs, params, formulas=formulas, with_map=bool(plot) or html is not None
+    )
     if args.json:
         write_json(args.json, result.to_json())
+    if html is not None:
+        from reuse.html import cluster_html
+
+        titles = {d.id: str(d.metadata.get("title") or "") for d in docs}
+        page = cluster_html(
+            result, [d.id for d in docs], titles, cli_html.title_for("cluster", args.paths)
+        )
+        cli_html.write_report(html, "cluster", page, err)
     if plot:
         plot_map(result, plot, top_terms=min(3, top_terms))
     if args.json == "-":

@@ -17,6 +17,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from reuse import cli_html
 from reuse.model import Document
 from reuse.output import load_documents, write_json, write_text
 from reuse.phrases import (
@@ -83,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="known formulas, one per line: always counted, and added to jieba",
     )
     p.add_argument("--families", action="store_true", help="also list templated formula families")
+    cli_html.add_option(p, "phrases")
 
 
 def run(args: argparse.Namespace, out: Console | None = None, err: Console | None = None) -> int:
@@ -96,6 +98,10 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
         err.print("reuse: error: --top and --min-df must be at least 1")
         return 2
     quiet = "-" in (args.json, args.csv)
+    html = getattr(args, "html", None)
+    if html is not None and args.kwic:
+        err.print("reuse: error: --html is for the phrase report, not --kwic")
+        return 2
 
     if args.kwic:
         hits = list(kwic(docs, args.kwic, width=args.width))
@@ -122,6 +128,11 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
         write_json(args.json, data)
     if args.csv:
         write_text(args.csv, phrases_csv(result, args.top))
+    if html is not None:
+        from reuse.html import phrases_html
+
+        page = phrases_html(result, table, args.top, cli_html.title_for("phrases", args.paths))
+        cli_html.write_report(html, "phrases", page, err)
     if quiet:
         return 0
     out.print(phrases_table(result, args.top))
