@@ -113,20 +113,28 @@ def _plain(p: Prepared, start: int, end: int) -> str:
 
 
 @njit(cache=True, nogil=True)
-def _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ):
-    """Exact common runs ``(n, 3)`` of ``(i0, j0, length)``, sorted by ``i0`` then diagonal.
+def _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ, strong_len, gap, min_len):
+    """Exact common runs ``(n, 3)`` of ``(i0, j0, length)`` worth chaining, sorted by ``i0``.
 
     Seeds are the positions ``(i, j)`` where A and B have the same k-gram,
     found by walking the two sorted hash lists; a k-gram frequent inside one
     document anchors nothing and is no seed. A run is grown from each seed
     that has no seed before it on its diagonal, by comparing the hashes at
-    each position, so the seeds never need sorting.
+    each position, so the seeds are never sorted.
+
+    Runs of ``strong_len`` or more are kept; shorter ones only where a
+    strong run is within ``gap`` on both sides. Two documents on one subject
+    share hundreds of chance 4-grams; alone, they are noise, but next to a
+    longer run they bridge the edits of a copy. Nothing is returned when all
+    runs together are shorter than ``min_len``.
     """
 
-    def seed(i, j):  # noqa: ANN001, ANN202
+    def seed(i, j):
         return ha[i] == hb[j] and fa[i] <= max_occ and fb[j] <= max_occ
 
-    rows = []
+    strong = []
+    weak = []
+    total = 0
     x = y = 0
     while x < len(au) and y < len(bu):
         if au[x] < bu[y]:
@@ -144,49 +152,49 @@ def _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ):
                         n = 1
                         while i + n < len(ha) and j + n < len(hb) and seed(i + n, j + n):
                             n += 1
-                        rows.append((i, j, n + k - 1))
+                        n += k - 1
+                        total += n
+                        if n >= strong_len:
+                            strong.append((i, j, n))
+                        else:
+                            weak.append((i, j, n))
             x += 1
             y += 1
-    segs = np.empty((len(rows), 3), np.int64)
-    for t in range(len(rows)):
-        segs[t, 0], segs[t, 1], segs[t, 2] = rows[t]
+    if total < min_len or len(strong) == 0:
+        return np.empty((0, 3), np.int64)
+    # Order: by start in A, strong before weak, then by diagonal.
     width = len(ha) + len(hb) + 1
-    return segs[np.argsort(segs[:, 0] * width + (segs[:, 0] - segs[:, 1] + len(hb)))]
-
-
-@njit(cache=True, nogil=True)
-def _near_strong(segs, strong_len, gap):
-    """Keep strong runs, and short ones only where a strong run is near on both sides.
-
-    Two documents on one subject share hundreds of chance 4-grams; alone,
-    they are noise, but next to a longer run they bridge the edits of a
-    copy. Dropping the lonely ones first keeps the chaining short.
-    """
-    strong = segs[:, 2] >= strong_len
-    ns = int(strong.sum())
-    if ns == len(segs) or ns == 0:
-        return segs[strong]
-    s = segs[strong]
-    keep = strong.copy()
-    for w in range(len(segs)):
-        if strong[w]:
-            continue
-        wi, wj, wn = segs[w, 0], segs[w, 1], segs[w, 2]
+    s = np.empty((len(strong), 3), np.int64)
+    key = np.empty(len(strong), np.int64)
+    for t in range(len(strong)):
+        s[t, 0], s[t, 1], s[t, 2] = strong[t]
+        key[t] = 2 * s[t, 0] * width + s[t, 0] - s[t, 1] + len(hb)
+    order = np.argsort(key)
+    s, key = s[order], key[order]
+    near = []
+    for wi, wj, wn in weak:
         pos = np.searchsorted(s[:, 0], wi)
         # A few strong neighbours each way: a chance strong run (a stock
         # phrase matched elsewhere) may sit between a weak run and its copy.
-        for nbr in range(max(pos - 3, 0), min(pos + 3, ns)):
-            si, sj, sn = s[nbr, 0], s[nbr, 1], s[nbr, 2]
+        for nb in range(max(pos - 3, 0), min(pos + 3, len(s))):
+            si, sj, sn = s[nb, 0], s[nb, 1], s[nb, 2]
             if (
                 max(wi - (si + sn), si - (wi + wn)) <= gap
                 and max(wj - (sj + sn), sj - (wj + wn)) <= gap
             ):
-                keep[w] = True
+                near.append((wi, wj, wn))
                 break
-    # Strong runs first among equal starts, as they were found.
-    out = segs[keep]
-    rank = np.where(strong[keep], 0, 1)
-    return out[np.argsort(out[:, 0] * 2 * len(segs) + rank * len(segs) + np.arange(len(out)))]
+    if len(near) == 0:
+        return s
+    out = np.empty((len(s) + len(near), 3), np.int64)
+    keys = np.empty(len(out), np.int64)
+    out[: len(s)] = s
+    keys[: len(s)] = key
+    for t in range(len(near)):
+        wi, wj, wn = near[t]
+        out[len(s) + t, 0], out[len(s) + t, 1], out[len(s) + t, 2] = wi, wj, wn
+        keys[len(s) + t] = (2 * wi + 1) * width + wi - wj + len(hb)
+    return out[np.argsort(keys)]
 
 
 @njit(cache=True, nogil=True)
@@ -376,10 +384,7 @@ def _candidates(
     returned; similarity on the text is judged by the caller.
     """
     out = np.empty((0, 8), np.int64)
-    segs = _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ)
-    if segs[:, 2].sum() < min_len:
-        return out
-    segs = _near_strong(segs, k + 4, gap)
+    segs = _runs(au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, max_occ, k + 4, gap, min_len)
     if len(segs) == 0:
         return out
     label, closed = _chain(segs, gap)

@@ -19,6 +19,7 @@ import numpy as np
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from datasketch.minhash import _fmix
+from numba import njit
 
 from reuse.shingle import mix64
 
@@ -45,6 +46,28 @@ class LSHParams:
         return _optimal_param(self.threshold, self.num_perm, 0.3, 0.7)
 
 
+@njit(cache=True, nogil=True)
+def _min_affine(hv, offsets, a, b):
+    """Per unit and permutation, the least ``(a * h + b) mod 2**32`` over the unit's hashes.
+
+    datasketch's affine32 permutations; compiled, because in numpy the
+    (shingles x permutations) products are a temporary matrix that costs
+    ten times the arithmetic.
+    """
+    out = np.empty((len(offsets) - 1, len(a)), np.uint32)
+    row = np.empty(len(a), np.uint32)
+    for u in range(len(offsets) - 1):
+        row[:] = 0xFFFFFFFF
+        for s in range(offsets[u], offsets[u + 1]):
+            x = hv[s]
+            for p in range(len(a)):
+                v = (x * a[p] + b[p]) & np.uint32(0xFFFFFFFF)
+                if v < row[p]:
+                    row[p] = v
+        out[u] = row
+    return out
+
+
 class MinHasher:
     """Signatures and band keys for many units at once."""
 
@@ -62,22 +85,7 @@ class MinHasher:
         shingle hashes; every range must be non-empty.
         """
         hv = _fmix(values.astype(_U32, copy=False), 32)
-        n_units = len(offsets) - 1
-        out = np.empty((n_units, self.params.num_perm), dtype=_U32)
-        # Chunked so the (shingles x permutations) matrix stays a few MB.
-        chunk = max(1, (1 << 20) // self.params.num_perm)
-        u = 0
-        while u < n_units:
-            v = u
-            while v < n_units and offsets[v + 1] - offsets[u] <= chunk:
-                v += 1
-            v = max(v, u + 1)
-            lo, hi = int(offsets[u]), int(offsets[v])
-            with np.errstate(over="ignore"):
-                phv = hv[lo:hi, None] * self._a + self._b
-            out[u:v] = np.minimum.reduceat(phv, offsets[u:v] - lo, axis=0)
-            u = v
-        return out
+        return _min_affine(hv, offsets.astype(np.int64, copy=False), self._a, self._b)
 
     def band_keys(self, sigs: np.ndarray) -> np.ndarray:
         """``(n_units, b)`` uint64 keys: equal keys in band i mean equal rows in band i."""
