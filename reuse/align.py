@@ -87,15 +87,31 @@ def prepare(text: str, k: int) -> Prepared:
     norm = normalize(text)
     h = gram_hashes(norm.codes(), k)
     order = np.argsort(h).astype(np.int32)
-    uniq, first, inverse, count = np.unique(
-        h[order], return_index=True, return_inverse=True, return_counts=True
-    )
-    # Per position: its k-gram's hash and how often that k-gram occurs.
-    freq = np.empty(len(h), dtype=np.int32)
-    freq[order] = count[inverse]
-    return Prepared(
-        text, norm, uniq, first.astype(np.int32), count.astype(np.int32), order, h, freq
-    )
+    uniq, first, count, freq = _tally(h, order)
+    return Prepared(text, norm, uniq, first, count, order, h, freq)
+
+
+@njit(cache=True, nogil=True)
+def _tally(h, order):
+    """Distinct hashes of ``h`` (sorted by ``order``), where each starts in that order and
+    how often it occurs; and, per position, how often its own hash occurs."""
+    n = len(h)
+    uniq = np.empty(n, np.uint64)
+    first = np.empty(n, np.int32)
+    count = np.empty(n, np.int32)
+    freq = np.empty(n, np.int32)
+    m = 0
+    for t in range(n):
+        if t == 0 or h[order[t]] != uniq[m - 1]:
+            uniq[m] = h[order[t]]
+            first[m] = t
+            count[m] = 0
+            m += 1
+        count[m - 1] += 1
+    for x in range(m):
+        for t in range(first[x], first[x] + count[x]):
+            freq[order[t]] = count[x]
+    return uniq[:m].copy(), first[:m].copy(), count[:m].copy(), freq
 
 
 def _plain(p: Prepared, start: int, end: int) -> str:
