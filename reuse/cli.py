@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from reuse import __version__, cli_check, cli_cluster, cli_html, cli_phrases
 from reuse.align import AlignParams
+from reuse.boilerplate import IgnoreList, Limit
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
 from reuse.model import Skipped
@@ -56,6 +57,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--top", type=int, default=10, help="families shown (default %(default)s)")
     cli_html.add_option(s, "scan")
+    s.add_argument(
+        "--ignore-families-over",
+        metavar="N|N%",
+        help="leave out families in more than N documents, or N%% of them (footers, formulas)",
+    )
+    s.add_argument(
+        "--ignore",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="leave out families matching an entry of FILE: one passage or re:PATTERN a line",
+    )
+    s.add_argument(
+        "--ignore-footers",
+        action="store_true",
+        help="leave out web-page furniture (copyright lines, ICP numbers; reuse/footers.txt)",
+    )
+    s.add_argument(
+        "--max-pairs-per-family",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="pairs listed in --json per family, most similar first; members are always "
+        "all listed (default %(default)s, 0 for every pair)",
+    )
     s.add_argument(
         "--workers",
         type=int,
@@ -108,6 +134,24 @@ def _check_paths(paths: Sequence[str]) -> None:
             raise UsageError(f"{p}: no such file or directory")
 
 
+def _limit(text: str | None) -> Limit | None:
+    if text is None:
+        return None
+    try:
+        return Limit.parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--ignore-families-over: {exc}") from None
+
+
+def _ignore_list(files: Sequence[str], footers: bool) -> IgnoreList | None:
+    lists = [IgnoreList.footers()] if footers else []
+    try:
+        lists += [IgnoreList.load(f) for f in files]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return sum(lists, IgnoreList()) or None
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     if not args.paths and args.db is None:
         raise UsageError("scan needs a folder or file to scan, or --db FILE")
@@ -116,6 +160,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         align=replace(AlignParams(), min_len=args.min_len),
         min_shared=args.min_shared_keys,
         workers=args.workers,
+        ignore_over=_limit(args.ignore_families_over),
+        ignore=_ignore_list(args.ignore, args.ignore_footers),
     )
     show = args.json != "-"
     with _progress(show) as progress:
@@ -133,7 +179,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             " (readable .txt, .md or .jsonl files)"
         )
     if args.json:
-        write_json(args.json, result.to_json())
+        write_json(args.json, result.to_json(args.max_pairs_per_family))
     if args.html is not None:
         cli_html.scan_report(args.html, result, args.paths, args.db, err)
     if show:

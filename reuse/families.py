@@ -74,13 +74,16 @@ def families(pairs: Sequence[Pair], min_overlap: float = 0.5) -> list[Passage]:
     groups: dict[int, list[Span]] = defaultdict(list)
     for n, s in enumerate(nodes):
         groups[uf.find(n)].append(s)
+    joined: dict[int, list[int]] = defaultdict(list)
+    for n in range(0, len(nodes), 2):
+        joined[uf.find(n)].append(n // 2)
     out: list[Passage] = []
-    for spans in groups.values():
+    for root, spans in groups.items():
         per_doc: dict[str, list[Span]] = defaultdict(list)
         for s in spans:
             per_doc[s.doc].append(s)
         members = [m for doc in sorted(per_doc) for m in _merge(per_doc[doc])]
-        out.append(Passage(0, members))
+        out.append(Passage(0, members, pairs=joined[root]))
     out.sort(key=lambda p: (-p.docs, -max(len(m) for m in p.members), p.members[0].doc))
     for i, p in enumerate(out):
         p.id = i

@@ -67,6 +67,8 @@ class Passage:
     id: int
     members: list[Span]
     text: str = ""
+    # Indices into the scan's list of pairs that joined this family.
+    pairs: list[int] = field(default_factory=list)
 
     @property
     def docs(self) -> int:

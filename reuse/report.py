@@ -28,6 +28,11 @@ def summary(result: ScanResult) -> Panel:
         ("candidate document pairs", f"{result.candidates:,}"),
         ("aligned passage pairs", f"{len(result.pairs):,}"),
         ("reuse families", f"{len(result.passages):,}"),
+        *(
+            [("left out as boilerplate", f"{len(result.ignored):,} families")]
+            if result.ignored
+            else []
+        ),
         ("share of all text reused", f"{result.reused_share:.1%}"),
     ]
     for k, v in rows:

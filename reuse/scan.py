@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from reuse.align import AlignParams, Prepared, align, prepare
+from reuse.boilerplate import Ignored, IgnoreList, Limit, split
 from reuse.families import families, reused_chars
 from reuse.index import DocInfo, Index, IndexParams, build
 from reuse.lsh import candidate_pairs
@@ -41,6 +42,9 @@ class ScanOptions:
     # 0.99 and cuts the candidates of a templated corpus by 4x against 2.
     min_shared: int = 3
     workers: int = 2
+    # Boilerplate left out of the report (reuse/boilerplate.py).
+    ignore_over: Limit | None = None
+    ignore: IgnoreList | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +55,7 @@ class ScanResult:
     reused: dict[str, int]
     skipped: list[Skipped] = field(default_factory=list)
     candidates: int = 0
+    ignored: list[Ignored] = field(default_factory=list)
 
     @property
     def chars(self) -> int:
@@ -61,26 +66,49 @@ class ScanResult:
         total = self.chars
         return sum(self.reused.values()) / total if total else 0.0
 
-    def to_json(self) -> dict:
-        """The contract's shape, plus a summary and the skipped files."""
+    def to_json(self, max_pairs_per_family: int | None = None) -> dict:
+        """The contract's shape, plus a summary, the skipped files and the ignored families.
+
+        A family spanning thousands of documents (a footer) has thousands of
+        pairs; ``max_pairs_per_family`` lists the most similar of them and
+        keeps the family's full member list and its pair count.
+        """
+        listed = self._listed_pairs(max_pairs_per_family)
+        passages = []
+        for p in self.passages:
+            entry = p.to_json()
+            entry["pairs"] = len(p.pairs)
+            passages.append(entry)
         return {
             "documents": [
                 {"id": d.id, "chars": d.chars, "reused_chars": self.reused.get(d.id, 0)}
                 for d in self.documents
             ],
-            "pairs": [p.to_json() for p in self.pairs],
-            "passages": [p.to_json() for p in self.passages],
+            "pairs": [self.pairs[i].to_json() for i in listed],
+            "passages": passages,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "ignored": [x.to_json() for x in self.ignored],
             "summary": {
                 "documents": len(self.documents),
                 "characters": self.chars,
                 "skipped": len(self.skipped),
                 "candidate_pairs": self.candidates,
                 "pairs": len(self.pairs),
+                "pairs_listed": len(listed),
                 "passages": len(self.passages),
+                "ignored_passages": len(self.ignored),
                 "reused_share": round(self.reused_share, 4),
             },
         }
+
+    def _listed_pairs(self, cap: int | None) -> list[int]:
+        if not cap:
+            return list(range(len(self.pairs)))
+        listed: list[int] = []
+        for p in self.passages:
+            best = sorted(p.pairs, key=lambda i: -self.pairs[i].similarity)
+            listed.extend(best[:cap])
+        return sorted(listed)
 
 
 class _DocCache:
@@ -204,7 +232,22 @@ def scan_index(index: Index, options: ScanOptions, progress: Progress | None = N
     for p in passages:
         m = p.members[0]
         p.text = index.text(by_id[m.doc])[m.start : m.end]
-    return ScanResult(docs, pairs, passages, reused_chars(passages), candidates=len(cands))
+    passages, ignored = split(passages, len(docs), options.ignore_over, options.ignore)
+    if ignored:
+        pairs, passages = _without_ignored(pairs, passages)
+    return ScanResult(
+        docs, pairs, passages, reused_chars(passages), candidates=len(cands), ignored=ignored
+    )
+
+
+def _without_ignored(pairs: list[Pair], kept: list[Passage]) -> tuple[list[Pair], list[Passage]]:
+    """The pairs of the families kept, renumbered, and the families numbered afresh."""
+    order = sorted(i for p in kept for i in p.pairs)
+    new = {old: n for n, old in enumerate(order)}
+    for n, p in enumerate(kept):
+        p.id = n
+        p.pairs = [new[i] for i in p.pairs]
+    return [pairs[i] for i in order], kept
 
 
 def scan_paths(
