@@ -354,17 +354,29 @@ class Index:
             raise KeyError(n)
         return zlib.decompress(row[0]).decode("utf-8", "surrogatepass")
 
-    def all_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every (band key, document number), streamed from the rows' blobs."""
+    def all_keys(self, part: int = 0, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Every (band key, document number), streamed from the rows' blobs.
+
+        With ``parts`` > 1, only the keys whose value is ``part`` modulo
+        ``parts``: whole buckets, so a large index can be paired in parts
+        without holding all its keys at once.
+        """
         keys: list[np.ndarray] = []
         docs: list[np.ndarray] = []
         for n, blob in self.conn.execute("SELECT n, keys FROM docs"):
             k = np.frombuffer(blob, dtype="<u8")
+            if parts > 1:
+                k = k[k % np.uint64(parts) == part]
             keys.append(k)
             docs.append(np.full(len(k), n, dtype=np.int32))
         if not keys:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         return np.concatenate(keys), np.concatenate(docs)
+
+    def key_count(self) -> int:
+        """Band keys stored, over all documents."""
+        sql = "SELECT COALESCE(SUM(LENGTH(keys)), 0) / 8 FROM docs"
+        return int(self.conn.execute(sql).fetchone()[0])
 
     def stats(self) -> dict[str, Any]:
         n_docs, chars = self.conn.execute(

@@ -12,6 +12,7 @@ datasketch's ``MinHashLSH``, too much for sentence-level units at scale).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -115,33 +116,50 @@ def candidate_pairs(
     chance; a copied passage collides in many bands of one or more units.
     ``min_shared`` keeps the pairs that collide at least that often.
     """
+    return count_pairs([bucket_pairs(keys, docs, max_bucket)], min_shared)
+
+
+def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 12) -> np.ndarray:
+    """Every collision of two documents in one bucket, as codes ``lo << 32 | hi``.
+
+    A pair colliding in several buckets appears once per bucket. Keys may be
+    any subset of the index's keys that holds whole buckets (a partition by
+    key value), so a large index can be paired a part at a time.
+    """
     if len(keys) == 0:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty(0, dtype=np.int64)
     # Entries arrive grouped by document; a stable sort by key keeps each
     # bucket's documents in that order and drops a document's repeats.
     order = np.argsort(keys, kind="stable")
-    k, d = keys[order], docs[order]
+    k, d = keys[order], docs[order].astype(np.int64)
+    del order
     keep = np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])]
     k, d = k[keep], d[keep]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    sizes = np.diff(np.r_[starts, len(k)])
+    del k, keep
+    sizes = np.diff(np.r_[starts, len(d)])
     pairs: list[np.ndarray] = []
     for n in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
         at = starts[sizes == n]
         members = d[at[:, None] + np.arange(n)]
         i, j = np.triu_indices(n, 1)
-        pairs.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+        pairs.append(_codes(members[:, i].ravel(), members[:, j].ravel()))
     big, big_n = starts[sizes > max_bucket], sizes[sizes > max_bucket]
     if len(big):
         hub = np.repeat(d[big], big_n - 1)
         offs = np.repeat(big - np.r_[0, np.cumsum(big_n - 1)[:-1]], big_n - 1)
         spokes = d[np.arange(int((big_n - 1).sum())) + offs + 1]
-        pairs.append(np.stack([hub, spokes], axis=1))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    allp = np.concatenate(pairs).astype(np.int64)
-    lo, hi = allp.min(axis=1), allp.max(axis=1)
-    width = int(hi.max()) + 1
-    codes, counts = np.unique(lo * width + hi, return_counts=True)
-    codes = codes[counts >= min_shared]
-    return np.stack([codes // width, codes % width], axis=1)
+        pairs.append(_codes(hub, spokes))
+    return np.concatenate(pairs) if pairs else np.empty(0, dtype=np.int64)
+
+
+def _codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (np.minimum(a, b) << 32) | np.maximum(a, b)
+
+
+def count_pairs(codes: Iterable[np.ndarray], min_shared: int = 1) -> np.ndarray:
+    """Distinct pairs ``(n, 2)`` among bucket collisions, kept if seen ``min_shared`` times."""
+    allc = np.concatenate([np.empty(0, dtype=np.int64), *codes])
+    uniq, counts = np.unique(allc, return_counts=True)
+    uniq = uniq[counts >= min_shared]
+    return np.stack([uniq >> 32, uniq & 0xFFFFFFFF], axis=1)

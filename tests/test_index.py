@@ -109,8 +109,11 @@ def test_build_indexes_every_document(tmp_path: Path, corpus: Path, workers: int
         assert [d.id for d in docs] == sorted(DOCS)
         assert {d.id: d.chars for d in docs} == {i: len(t) for i, (t, _) in DOCS.items()}
         keys, owners = index.all_keys()
-        assert len(keys) == len(owners) > 0
+        assert len(keys) == len(owners) == index.key_count() > 0
         assert set(owners.tolist()) == {d.n for d in docs}
+        parts = [index.all_keys(p, 3) for p in range(3)]
+        assert sorted(np.concatenate([k for k, _ in parts]).tolist()) == sorted(keys.tolist())
+        assert all((k % np.uint64(3) == p).all() for p, (k, _) in enumerate(parts))
     finally:
         index.close()
 

@@ -1,7 +1,7 @@
 import numpy as np
 from datasketch import MinHash
 
-from reuse.lsh import LSHParams, MinHasher, candidate_pairs
+from reuse.lsh import LSHParams, MinHasher, bucket_pairs, candidate_pairs, count_pairs
 
 
 def test_signatures_equal_datasketch_update_batch():
@@ -56,3 +56,18 @@ def test_pairs_inside_one_document_are_not_candidates():
     keys = np.array([1, 1, 2], dtype=np.uint64)
     docs = np.array([0, 0, 1])
     assert len(candidate_pairs(keys, docs)) == 0
+
+
+def test_pairing_in_key_partitions_equals_pairing_at_once():
+    rng = np.random.default_rng(5)
+    # Few distinct keys, so buckets of every size, stars included, and repeated collisions.
+    keys = rng.integers(0, 400, 6000).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    docs = np.sort(rng.integers(0, 300, 6000))
+    whole = candidate_pairs(keys, docs, max_bucket=12, min_shared=2)
+    assert len(whole) > 100
+    parts = 5
+    codes = [
+        bucket_pairs(keys[keys % np.uint64(parts) == p], docs[keys % np.uint64(parts) == p], 12)
+        for p in range(parts)
+    ]
+    assert np.array_equal(count_pairs(codes, min_shared=2), whole)
