@@ -16,6 +16,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -132,10 +133,9 @@ def limit_phrases(result: CheckResult, top: int) -> list:
 
 
 def _warn_skipped(skipped: list[Skipped]) -> None:
-    for s in skipped[:10]:
-        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
-    if len(skipped) > 10:
-        err.print(f"[yellow]… and {len(skipped) - 10} more skipped files[/]", highlight=False)
+    for s in skipped:
+        label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
+        err.print(f"{label} {escape(str(s))}", highlight=False, soft_wrap=True)
 
 
 def _write_json(target: str, results: list[CheckResult]) -> None:
