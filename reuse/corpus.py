@@ -160,12 +160,24 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
 
 def _decode_tail_tolerant(raw: bytes, encoding: str) -> str | None:
     """Strict decode, except that a character cut off at the very end becomes one U+FFFD."""
+    whole = _whole_part(raw, encoding)
+    if whole is None:
+        return None
+    return raw.decode(encoding) if whole == len(raw) else raw.decode(encoding, "replace")
+
+
+def _whole_part(raw: bytes, encoding: str) -> int | None:
+    """How many leading bytes decode cleanly when only the last character is cut off
+    (all of them for a clean file), or None for bytes invalid elsewhere."""
     try:
-        return raw.decode(encoding)
+        raw.decode(encoding)
     except UnicodeDecodeError as error:
-        if error.end < len(raw) or "end of data" not in error.reason:
+        # Codecs word it differently ("unexpected end of data", "incomplete multibyte
+        # sequence", "truncated data"); what they share is an error in the last 3 bytes.
+        if error.end < len(raw) or error.start < len(raw) - 3:
             return None
-    return raw.decode(encoding, "replace")
+        return error.start
+    return len(raw)
 
 
 def _decode_not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[str, str]:
@@ -229,10 +241,12 @@ def _decode_legacy(raw: bytes) -> str:
     # Imported here: it costs ~0.1 s at import and valid UTF-8 never needs it.
     from charset_normalizer import from_bytes
 
-    text = _decode_tail_tolerant(raw, "gb18030")
-    if text is None:
+    whole = _whole_part(raw, "gb18030")
+    if whole is None:
         raise DecodeFailure(REASON_UNDECODABLE)
-    matches = list(from_bytes(raw))
+    text = raw.decode("gb18030", "replace")
+    # The detector is shown the clean part: a cut-off last character would rule GB out.
+    matches = list(from_bytes(raw[:whole]))
     if not matches:
         raise DecodeFailure(REASON_BINARY)
     best = matches[0]
@@ -252,10 +266,11 @@ def _decode_legacy(raw: bytes) -> str:
 def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
     """Text whose lines are UTF-8 or GB18030 (files pasted together), or None.
 
-    Each line is decoded on its own: as UTF-8, else as GB18030 if it reads as
-    common simplified Chinese, else as UTF-8 with U+FFFD for the bad bytes.
-    Taken only when some line is real non-ASCII UTF-8 (so a wholly legacy file
-    is not re-guessed here) and few characters had to be replaced.
+    Each line is decoded on its own: as UTF-8; as UTF-8 with U+FFFD for a few
+    bad bytes when the rest is UTF-8; else as GB18030 if it reads as CJK text;
+    else as UTF-8 with U+FFFD. Taken only when some line holds real non-ASCII
+    UTF-8 (so a wholly legacy file is not re-guessed here) and few characters
+    had to be replaced.
     """
     parts: list[str] = []
     utf8_seen = gb_seen = False
@@ -265,12 +280,16 @@ def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
             part = line.decode("utf-8")
             utf8_seen = utf8_seen or not line.isascii()
         except UnicodeDecodeError:
-            part = _gb_line(line)
-            if part is None:
-                part = line.decode("utf-8", "replace")
-                replaced += part.count("\ufffd")
+            part = line.decode("utf-8", "replace")
+            bad = part.count("\ufffd")
+            wide = sum(1 for c in part if c > "\x7f") - bad
+            if bad * 20 <= wide:
+                utf8_seen = True
             else:
-                gb_seen = True
+                gb = _gb_line(line)
+                if gb is not None:
+                    part, bad, gb_seen = gb, 0, True
+            replaced += bad
         parts.append(part)
     text = "\n".join(parts)
     if not utf8_seen or replaced > _MAX_REPLACED_SHARE * len(text):
@@ -283,7 +302,7 @@ def _gb_line(line: bytes) -> str | None:
         text = line.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    return text if _common_gb2312_share(text[:_SAMPLE_CHARS]) >= _MIN_CJK_SHARE else None
+    return text if _cjk_share(text[:_SAMPLE_CHARS]) >= _MIN_CJK_SHARE else None
 
 
 def _cjk_share(text: str) -> float:
