@@ -195,7 +195,7 @@ def matches_table(result: CheckResult, top: int) -> Table:
             src.append(f"  {s.span.start}-{s.span.end}  {s.similarity:.2f}\n")
         if m.more:
             src.append(f"+{m.more} more documents", style="dim")
-        t.add_row(f"{m.start}-{m.end}", text, src.rstrip() or src)
+        t.add_row(f"{m.start}-{m.end}", Text(text), src.rstrip() or src)
     return t
 
 
@@ -215,13 +215,13 @@ def render(result: CheckResult, top: int = 20) -> Group:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column(justify="right")
-    head.add_row("draft", result.draft)
+    head.add_row("draft", Text(result.draft))
     head.add_row("characters", f"{result.chars:,}")
     head.add_row("reused share", f"{result.reused_fraction:.1%}")
     head.add_row("reused spans", f"{len(result.matches):,}")
     head.add_row("index documents", f"{result.documents:,}")
     parts: list[Any] = [
-        Panel(highlighted(result), title=f"{result.draft}: reused text highlighted"),
+        Panel(highlighted(result), title=f"{escape(result.draft)}: reused text highlighted"),
         Panel(head, title="reuse check", expand=False),
     ]
     if result.matches:

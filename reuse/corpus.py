@@ -84,6 +84,7 @@ _NOT_CJK_OR_ASCII = re.compile(
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
 )
 _MIN_CJK_SHARE = 0.9
+_FEW_WIDE = 16
 # The plausibility checks loop in Python; a prefix this long already decides them.
 _SAMPLE_CHARS = 20_000
 _CHUNK_CHARS = 1 << 20
@@ -215,9 +216,9 @@ def _bomless_utf16(raw: bytes) -> tuple[str, str] | None:
     if half == 0:
         return None
     even, odd = raw[0 : 2 * half : 2].count(0), raw[1 : 2 * half : 2].count(0)
-    if odd >= 0.01 * half and even * 20 <= odd:
+    if odd >= 0.01 * half and even * 4 <= odd:
         encoding = "utf-16-le"
-    elif even >= 0.01 * half and odd * 20 <= even:
+    elif even >= 0.01 * half and odd * 4 <= even:
         encoding = "utf-16-be"
     else:
         return None
@@ -245,12 +246,21 @@ def _decode_legacy(raw: bytes) -> str:
     if whole is None:
         raise DecodeFailure(REASON_UNDECODABLE)
     text = raw.decode("gb18030", "replace")
+    sample = text[:_SAMPLE_CHARS]
+    if sum(1 for c in sample if c > "\x7f") < _FEW_WIDE:
+        # A handful of non-ASCII characters is too little for any detector (it finds
+        # nothing, or Korean); in a Chinese corpus they are GB when they read as common GB.
+        if _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
+            return text
+        raise DecodeFailure(REASON_UNDECODABLE)
     # The detector is shown the clean part: a cut-off last character would rule GB out.
     matches = list(from_bytes(raw[:whole]))
     if not matches:
-        raise DecodeFailure(REASON_BINARY)
+        # No code page fits it well (binary was ruled out by its control bytes already).
+        if _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
+            return text
+        raise DecodeFailure(REASON_UNDECODABLE)
     best = matches[0]
-    sample = text[:_SAMPLE_CHARS]
     if best.encoding in _GB_FAMILY:
         if _cjk_share(sample) >= _MIN_CJK_SHARE:
             return text
@@ -513,6 +523,9 @@ def _walk(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
                 skips.append(Skipped(entry.path, _not_regular(st.st_mode)))
                 continue
             if _is_metadata(name):
+                # Read here too, so that its broken lines are named on every path that
+                # discovers files (the index reads metadata in workers that cannot tell).
+                load_metadata(Path(folder), skips.append)
                 continue
             kind = _kind_of(name)
             if kind is None:
@@ -847,11 +860,20 @@ def iter_documents(
 def _iter_documents(
     sources: Iterator[SourceFile | Skipped], on_skip: Callable[[Skipped], None]
 ) -> Iterator[Document]:
-    index = MetadataIndex(on_skip)
+    reported: set[Skipped] = set()
+
+    def report_once(skip: Skipped) -> None:
+        # discover already names a walked folder's metadata problems; MetadataIndex
+        # names them again (and those of folders above a file given directly).
+        if skip not in reported:
+            reported.add(skip)
+            on_skip(skip)
+
+    index = MetadataIndex(report_once)
     first_seen: dict[str, str] = {}
     for src in sources:
         if isinstance(src, Skipped):
-            on_skip(src)
+            report_once(src)
             continue
         record = index.record_for(src)
         for item, where in _read_source(src, {src.id: record} if record else None):

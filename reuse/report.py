@@ -77,7 +77,7 @@ def documents_table(result: ScanResult, top: int = 15) -> Table:
         bar = Text("█" * round(share * 20), style="red") + Text(
             "░" * (20 - round(share * 20)), style="dim"
         )
-        t.add_row(d.id, f"{d.chars:,}", f"{r:,}", f"{share:.0%}", bar)
+        t.add_row(Text(d.id), f"{d.chars:,}", f"{r:,}", f"{share:.0%}", bar)
     return t
 
 
