@@ -45,14 +45,15 @@ JSONL_EXTENSIONS = frozenset({".jsonl"})
 HTML_EXTENSIONS = frozenset({".html", ".htm"})
 DOCX_EXTENSIONS = frozenset({".docx"})
 METADATA_NAME = "metadata.jsonl"
-# Bigger files are named and left out: a document this size is a data dump,
-# and reading it would take gigabytes (bench/README.md has the figures).
-MAX_FILE_BYTES = 256 * 2**20
+# Bigger files are named and left out: a document this size is a data dump, and
+# indexing it would take gigabytes (about 25 bytes a character for CJK prose, 60 for
+# text without sentence breaks, measured on 50 MB files).
+MAX_FILE_BYTES = 128 * 2**20
 
 REASON_EMPTY = "empty file"
 REASON_NO_TEXT = "no text"
 REASON_BINARY = "binary file"
-REASON_UNDECODABLE = "cannot decode: not UTF-8, UTF-16 or GB18030"
+REASON_UNDECODABLE = "cannot decode: not UTF-8, UTF-16, GB18030 or Big5"
 REASON_PERMISSION = "permission denied"
 REASON_TOO_LARGE = f"larger than {MAX_FILE_BYTES // 2**20} MB, not read"
 
@@ -67,6 +68,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # charset-normalizer names for the Chinese legacy family; gb18030 decodes all of them.
 _GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "cp936"})
+_BIG5_FAMILY = frozenset({"big5", "big5hkscs", "cp950"})
 
 # C0 controls that never occur in prose (tab, newlines, form feed and ESC are allowed).
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
@@ -84,7 +86,7 @@ _NOT_CJK_OR_ASCII = re.compile(
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
 )
 _MIN_CJK_SHARE = 0.9
-_FEW_WIDE = 16
+_FEW_WIDE = 32
 # The plausibility checks loop in Python; a prefix this long already decides them.
 _SAMPLE_CHARS = 20_000
 _CHUNK_CHARS = 1 << 20
@@ -182,11 +184,11 @@ def _whole_part(raw: bytes, encoding: str) -> int | None:
 
 
 def _decode_not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[str, str]:
-    """UTF-8 cut off at the end, else GB18030, else a file mixing the two line by line."""
+    """UTF-8 cut off at the end, else GB18030 or Big5, else UTF-8 and GB18030 line by line."""
     if error.end == len(raw) and "end of data" in error.reason and not raw[: error.start].isascii():
         return raw.decode("utf-8", "replace"), "utf-8"
     try:
-        return _decode_legacy(raw), "gb18030"
+        return _decode_legacy(raw)
     except DecodeFailure as failure:
         mixed = _decode_mixed(raw)
         if mixed is None:
@@ -232,44 +234,49 @@ def _bomless_utf16(raw: bytes) -> tuple[str, str] | None:
     return text, encoding
 
 
-def _decode_legacy(raw: bytes) -> str:
-    """Decode non-UTF-8 bytes as GB18030 when charset-normalizer agrees it is Chinese.
+def _decode_legacy(raw: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes as GB18030 (or Big5) when charset-normalizer agrees.
 
-    A single-byte code page "decodes" anything, so it is never accepted: we only
-    take GB18030, and only when the detector ranks the GB family at least as
-    un-chaotic as its best guess and the result reads as CJK/ASCII text.
+    A single-byte code page "decodes" anything, so it is never accepted: we
+    take GB18030 when the detector ranks the GB family at least as un-chaotic
+    as its best guess and the result reads as CJK/ASCII text, and Big5 (Hong
+    Kong and Taiwan reposts) when the detector's best guess is Big5 and the
+    result reads as CJK text.
     """
     # Imported here: it costs ~0.1 s at import and valid UTF-8 never needs it.
     from charset_normalizer import from_bytes
 
     whole = _whole_part(raw, "gb18030")
-    if whole is None:
-        raise DecodeFailure(REASON_UNDECODABLE)
-    text = raw.decode("gb18030", "replace")
-    sample = text[:_SAMPLE_CHARS]
-    if sum(1 for c in sample if c > "\x7f") < _FEW_WIDE:
+    text = None if whole is None else raw.decode("gb18030", "replace")
+    sample = "" if text is None else text[:_SAMPLE_CHARS]
+    if text is not None and _wide_count(sample) < _FEW_WIDE:
         # A handful of non-ASCII characters is too little for any detector (it finds
         # nothing, or Korean); in a Chinese corpus they are GB when they read as common GB.
         if _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
-            return text
+            return text, "gb18030"
         raise DecodeFailure(REASON_UNDECODABLE)
     # The detector is shown the clean part: a cut-off last character would rule GB out.
-    matches = list(from_bytes(raw[:whole]))
+    matches = list(from_bytes(raw if whole is None else raw[:whole]))
     if not matches:
         # No code page fits it well (binary was ruled out by its control bytes already).
-        if _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
-            return text
+        if text is not None and _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
+            return text, "gb18030"
         raise DecodeFailure(REASON_UNDECODABLE)
     best = matches[0]
-    if best.encoding in _GB_FAMILY:
-        if _cjk_share(sample) >= _MIN_CJK_SHARE:
-            return text
-        raise DecodeFailure(REASON_UNDECODABLE)
-    # Short Chinese texts are often ranked cp949 or big5 first with the GB family
-    # tied; Korean, Japanese or Big5 bytes read as GB give rare or kana characters.
-    tied = any(m.encoding in _GB_FAMILY and m.chaos <= best.chaos for m in matches)
-    if tied and _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
-        return text
+    if text is not None:
+        if best.encoding in _GB_FAMILY:
+            if _cjk_share(sample) >= _MIN_CJK_SHARE:
+                return text, "gb18030"
+            raise DecodeFailure(REASON_UNDECODABLE)
+        # Short Chinese texts are often ranked cp949 or big5 first with the GB family
+        # tied; Korean, Japanese or Big5 bytes read as GB give rare or kana characters.
+        tied = any(m.encoding in _GB_FAMILY and m.chaos <= best.chaos for m in matches)
+        if tied and _common_gb2312_share(sample) >= _MIN_CJK_SHARE:
+            return text, "gb18030"
+    if best.encoding in _BIG5_FAMILY:
+        big5 = _decode_tail_tolerant(raw, "big5hkscs")
+        if big5 is not None and _cjk_share(big5[:_SAMPLE_CHARS]) >= _MIN_CJK_SHARE:
+            return big5, "big5hkscs"
     raise DecodeFailure(REASON_UNDECODABLE)
 
 
@@ -282,6 +289,8 @@ def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
     UTF-8 (so a wholly legacy file is not re-guessed here) and few characters
     had to be replaced.
     """
+    if not _wide_count(raw.decode("utf-8", "replace")):
+        return None  # no line has a single valid non-ASCII UTF-8 character: not mixed
     parts: list[str] = []
     utf8_seen = gb_seen = False
     replaced = 0
@@ -292,8 +301,7 @@ def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
         except UnicodeDecodeError:
             part = line.decode("utf-8", "replace")
             bad = part.count("\ufffd")
-            wide = sum(1 for c in part if c > "\x7f") - bad
-            if bad * 20 <= wide:
+            if bad * 20 <= _wide_count(part):
                 utf8_seen = True
             else:
                 gb = _gb_line(line)
@@ -305,6 +313,11 @@ def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
     if not utf8_seen or replaced > _MAX_REPLACED_SHARE * len(text):
         return None
     return text, "utf-8+gb18030" if gb_seen else "utf-8"
+
+
+def _wide_count(text: str) -> int:
+    """Non-ASCII characters in ``text`` other than U+FFFD, counted at C speed."""
+    return len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
 
 
 def _gb_line(line: bytes) -> str | None:

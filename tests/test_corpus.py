@@ -157,7 +157,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_read(tmp_path: Path)
     assert reason_for(skips, "empty.txt") == "empty file"
     assert reason_for(skips, "blank.txt") == "no text"
     assert reason_for(skips, "binary.txt") == "binary file"
-    assert reason_for(skips, "latin.md") == "cannot decode: not UTF-8, UTF-16 or GB18030"
+    assert reason_for(skips, "latin.md") == "cannot decode: not UTF-8, UTF-16, GB18030 or Big5"
     assert all("\n" not in str(s) for s in skips)
 
 
