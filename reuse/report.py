@@ -24,7 +24,7 @@ def summary(result: ScanResult) -> Panel:
     rows = [
         ("documents", f"{len(result.documents):,}"),
         ("characters", f"{result.chars:,}"),
-        ("skipped files", f"{len(result.skipped):,}"),
+        ("skipped files", f"{sum(not s.kept for s in result.skipped):,}"),
         ("candidate document pairs", f"{result.candidates:,}"),
         ("aligned passage pairs", f"{len(result.pairs):,}"),
         ("reuse families", f"{len(result.passages):,}"),

@@ -102,10 +102,14 @@ def test_decode_bytes_gb18030_only_characters() -> None:
         (b"PK\x03\x04\x00\x00binary\x00stuff", corpus.REASON_BINARY),
         (bytes(range(256)) * 10, corpus.REASON_BINARY),
         (("Café crème brûlée, naïve façade. " * 20).encode("latin-1"), corpus.REASON_UNDECODABLE),
-        (("日本語のテキストです。これはテストです。" * 10).encode("shift_jis"),
-         corpus.REASON_UNDECODABLE),
-        (("대한민국 정부 업무 보고서입니다. 경제 발전을 위해 노력합니다. " * 5).encode("euc-kr"),
-         corpus.REASON_UNDECODABLE),
+        (
+            ("日本語のテキストです。これはテストです。" * 10).encode("shift_jis"),
+            corpus.REASON_UNDECODABLE,
+        ),
+        (
+            ("대한민국 정부 업무 보고서입니다. 경제 발전을 위해 노력합니다. " * 5).encode("euc-kr"),
+            corpus.REASON_UNDECODABLE,
+        ),
         (b"\x01\x02\x03\x04 header \x05\x06\x07\x08\x0e\x0f", corpus.REASON_BINARY),
     ],
     ids=["empty", "nul", "all-bytes", "latin1", "shift-jis", "euc-kr", "controls"],
@@ -183,7 +187,10 @@ def test_folder_walk_names_other_extensions_and_ignores_hidden_entries(tmp_path:
 
     files = [i for i in items if isinstance(i, SourceFile)]
     assert [(f.id, f.kind) for f in files] == [
-        ("a.TXT", "text"), ("b.md", "text"), ("c.docx", "docx"), ("d.HTM", "html")
+        ("a.TXT", "text"),
+        ("b.md", "text"),
+        ("c.docx", "docx"),
+        ("d.HTM", "html"),
     ]
     skips = [i for i in items if isinstance(i, Skipped)]
     assert sorted((Path(s.path).name, s.reason) for s in skips) == [
@@ -321,7 +328,9 @@ def test_duplicate_ids_across_files_are_kept_under_derived_ids(tmp_path: Path) -
     docs, skips = scan(one, two, three)
 
     assert {k: d.text for k, d in docs.items()} == {
-        "same.txt": "第一份", "same.txt#2": "第二份", "same.txt#3": "第三份"
+        "same.txt": "第一份",
+        "same.txt#2": "第二份",
+        "same.txt#3": "第三份",
     }
     assert reason_for(skips, str(two / "same.txt")) == (
         f"duplicate id same.txt (first seen in {one / 'same.txt'}); kept as same.txt#2"
@@ -334,8 +343,10 @@ def test_duplicate_ids_across_files_are_kept_under_derived_ids(tmp_path: Path) -
 
 def test_jsonl_documents_and_bad_lines(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "r1", "text": "第一条\r\n换行", "year": 2024, "region": "北京"},
-                   ensure_ascii=False),
+        json.dumps(
+            {"id": "r1", "text": "第一条\r\n换行", "year": 2024, "region": "北京"},
+            ensure_ascii=False,
+        ),
         "{not json",
         json.dumps(["a", "list"]),
         json.dumps({"id": 7, "text": "数字编号"}),
@@ -369,8 +380,9 @@ def test_jsonl_documents_and_bad_lines(tmp_path: Path) -> None:
 
 
 def write_jsonl(path: Path, records: list[dict[str, object] | str]) -> None:
-    text = "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
-                     for r in records)
+    text = "\n".join(
+        r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records
+    )
     path.write_text(text + "\n", encoding="utf-8")
 
 
@@ -379,12 +391,15 @@ def test_metadata_merged_by_file_and_by_id(tmp_path: Path) -> None:
     (tmp_path / "2019" / "gd.txt").write_text("广东", encoding="utf-8")
     (tmp_path / "bj.txt").write_text("北京", encoding="utf-8")
     (tmp_path / "sh.md").write_text("上海", encoding="utf-8")
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"file": "2019/gd.txt", "title": "广东报告", "year": 2019},
-        {"id": "bj", "title": "北京报告", "region": "北京市"},
-        "this line is broken",
-        {"title": "neither file nor id"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"file": "2019/gd.txt", "title": "广东报告", "year": 2019},
+            {"id": "bj", "title": "北京报告", "region": "北京市"},
+            "this line is broken",
+            {"title": "neither file nor id"},
+        ],
+    )
     write_jsonl(tmp_path / "2019" / "metadata.jsonl", [{"file": "gd.txt", "year": 2020}])
 
     docs, skips = scan(tmp_path)
@@ -400,10 +415,13 @@ def test_metadata_merged_by_file_and_by_id(tmp_path: Path) -> None:
 
 
 def test_load_metadata_keys(tmp_path: Path) -> None:
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"id": "x", "file": "sub/x.txt", "title": "X"},
-        {"id": "y.md", "title": "Y"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"id": "x", "file": "sub/x.txt", "title": "X"},
+            {"id": "y.md", "title": "Y"},
+        ],
+    )
     meta = load_metadata(tmp_path)
     assert meta["sub/x.txt"]["title"] == "X"
     assert meta["sub/x"]["title"] == "X"
@@ -428,10 +446,13 @@ def test_nested_file_metadata_from_its_own_folder_or_the_root(tmp_path: Path) ->
     (sub / "gd.txt").write_text("广东", encoding="utf-8")
     (tmp_path / "gd.txt").write_text("另一个", encoding="utf-8")
     write_jsonl(sub / "metadata.jsonl", [{"file": "gd.txt", "title": "子目录"}])
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"file": "gd.txt", "title": "根目录"},
-        {"file": "2019/gd.txt", "region": "广东省"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"file": "gd.txt", "title": "根目录"},
+            {"file": "2019/gd.txt", "region": "广东省"},
+        ],
+    )
     nested, top = (s for s in discover([tmp_path]) if isinstance(s, SourceFile))
     assert (nested.id, top.id) == ("2019/gd.txt", "gd.txt")
 
@@ -458,8 +479,11 @@ def test_real_corpus_chars_and_titles() -> None:
     folder = SHARED / "corpora" / "cn-provincial-gwr-2026"
     if not (folder / "metadata.jsonl").is_file():
         pytest.skip(f"{folder} is absent")
-    lines = [json.loads(line) for line in
-             (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    lines = [
+        json.loads(line)
+        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     expected = {rec["file"]: rec for rec in lines}
 
     docs, skips = scan(folder)
