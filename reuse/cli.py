@@ -11,15 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from reuse import __version__, cli_check, cli_cluster, cli_html, cli_phrases
+from reuse import __version__, cli_check, cli_cluster, cli_html, cli_phrases, cli_text
 from reuse.align import AlignParams
 from reuse.boilerplate import IgnoreList, Limit
 from reuse.corpus import InputError
 from reuse.index import Index, IndexFileError, IndexParams, build
-from reuse.model import Skipped
-from reuse.output import write_json
+from reuse.model import Skipped, one_line
+from reuse.output import write_json, write_text
 from reuse.report import scan_report, skipped_lines
 from reuse.scan import ScanOptions, ScanResult, scan_index, scan_paths
 
@@ -37,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("scan", help="find passages shared between documents")
-    s.add_argument("paths", nargs="*", help="files or folders (.txt, .md, .jsonl)")
+    s.add_argument("paths", nargs="*", help="files or folders (.txt, .md, .jsonl, .html, .docx)")
     s.add_argument(
         "--db", type=Path, help="index file to update and scan (scan it alone without paths)"
     )
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         help="pairs listed in --json per family, most similar first; members are always "
         "all listed (default %(default)s, 0 for every pair)",
     )
+    s.add_argument("--skipped", metavar="FILE", help=_SKIPPED_HELP)
     s.add_argument(
         "--workers",
         type=int,
@@ -92,13 +94,18 @@ def _parser() -> argparse.ArgumentParser:
     cli_phrases.register(sub)
     cli_check.register(sub)
     cli_cluster.register(sub)
+    cli_text.register(sub)
 
     i = sub.add_parser("index", help="build or update an index file")
     i.add_argument("paths", nargs="*", help="files or folders to index")
     i.add_argument("--db", type=Path, required=True, help="the index file")
     i.add_argument("--stats", action="store_true", help="print what the index holds")
     i.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    i.add_argument("--skipped", metavar="FILE", help=_SKIPPED_HELP)
     return p
+
+
+_SKIPPED_HELP = "write the files not read to FILE, one 'path<TAB>reason' line each ('-' for stdout)"
 
 
 @contextmanager
@@ -125,7 +132,15 @@ def _progress(enabled: bool) -> Iterator:
 
 
 def _warn(s: Skipped) -> None:
-    err.print(f"[yellow]skipped[/] {s}", highlight=False, markup=True, soft_wrap=True)
+    label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
+    err.print(f"{label} {escape(str(s))}", highlight=False, markup=True, soft_wrap=True)
+
+
+def _write_skipped(target: str | None, skipped: Sequence[Skipped]) -> None:
+    """``--skipped FILE``: every input not read, as ``path<TAB>reason`` lines (notes left out)."""
+    if target:
+        lines = [f"{one_line(s.path)}\t{one_line(s.reason)}\n" for s in skipped if not s.kept]
+        write_text(target, "".join(lines))
 
 
 def _check_paths(paths: Sequence[str]) -> None:
@@ -173,10 +188,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 result = scan_index(index, replace(options, index=index.params), progress)
             finally:
                 index.close()
+    _write_skipped(args.skipped, result.skipped)
     if not result.documents:
         raise UsageError(
             f"no documents found in {' '.join(args.paths) or args.db}"
-            " (readable .txt, .md or .jsonl files)"
+            " (readable .txt, .md, .jsonl, .html or .docx files)"
         )
     if args.json:
         write_json(args.json, result.to_json(args.max_pairs_per_family))
@@ -211,9 +227,11 @@ def cmd_index(args: argparse.Namespace) -> int:
                     on_progress=(lambda d, t: progress("reading", d, t)),
                     on_skip=_warn,
                 )
+            _write_skipped(args.skipped, stats.skipped)
+            skipped = sum(not s.kept for s in stats.skipped)
             out.print(
                 f"indexed {stats.added} documents, {stats.unchanged} files unchanged, "
-                f"{stats.removed} removed, {len(stats.skipped)} skipped"
+                f"{stats.removed} removed, {skipped} skipped"
             )
         if args.stats:
             for k, v in index.stats().items():
@@ -234,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_check.run(args)
         if args.command == "cluster":
             return cli_cluster.run(args)
+        if args.command == "text":
+            return cli_text.run(args)
         return cmd_index(args)
     except (UsageError, InputError, IndexFileError) as exc:
         err.print(f"reuse: error: {exc}", highlight=False, markup=False, soft_wrap=True)

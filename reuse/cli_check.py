@@ -16,6 +16,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -136,10 +137,9 @@ def limit_phrases(result: CheckResult, top: int) -> list:
 
 
 def _warn_skipped(skipped: list[Skipped]) -> None:
-    for s in skipped[:10]:
-        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
-    if len(skipped) > 10:
-        err.print(f"[yellow]… and {len(skipped) - 10} more skipped files[/]", highlight=False)
+    for s in skipped:
+        label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
+        err.print(f"{label} {escape(str(s))}", highlight=False, soft_wrap=True)
 
 
 def _write_json(target: str, results: list[CheckResult]) -> None:
@@ -199,7 +199,7 @@ def matches_table(result: CheckResult, top: int) -> Table:
             src.append(f"  {s.span.start}-{s.span.end}  {s.similarity:.2f}\n")
         if m.more:
             src.append(f"+{m.more} more documents", style="dim")
-        t.add_row(f"{m.start}-{m.end}", text, src.rstrip() or src)
+        t.add_row(f"{m.start}-{m.end}", Text(text), src.rstrip() or src)
     return t
 
 
@@ -219,13 +219,13 @@ def render(result: CheckResult, top: int = 20) -> Group:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column(justify="right")
-    head.add_row("draft", result.draft)
+    head.add_row("draft", Text(result.draft))
     head.add_row("characters", f"{result.chars:,}")
     head.add_row("reused share", f"{result.reused_fraction:.1%}")
     head.add_row("reused spans", f"{len(result.matches):,}")
     head.add_row("index documents", f"{result.documents:,}")
     parts: list[Any] = [
-        Panel(highlighted(result), title=f"{result.draft}: reused text highlighted"),
+        Panel(highlighted(result), title=f"{escape(result.draft)}: reused text highlighted"),
         Panel(head, title="reuse check", expand=False),
     ]
     if result.matches:

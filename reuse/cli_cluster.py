@@ -12,6 +12,7 @@ import importlib.util
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from reuse import cli_html
 from reuse.cluster import ClusterParams, ClusterResult, cluster_documents, plot_map
@@ -139,6 +140,9 @@ def cluster_table(result: ClusterResult) -> Table:
             size,
             " ".join(c.terms),
             " ".join(c.formulas),
-            f"{c.representative}\n[dim]{c.title}[/]" if c.title else c.representative,
+            # Text, not markup: ids are file names and titles come from metadata.
+            Text(c.representative) + Text(f"\n{c.title}", style="dim")
+            if c.title
+            else Text(c.representative),
         )
     return t

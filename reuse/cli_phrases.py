@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -217,7 +218,7 @@ def group_table(table: GroupTable, max_groups: int = 12) -> Table:
     t = Table(title=f"Occurrences by {table.field}", box=box.SIMPLE_HEAVY)
     t.add_column("phrase")
     for g in groups:
-        t.add_column(f"{g}\n({table.group_docs[g]} docs)", justify="right")
+        t.add_column(f"{escape(str(g))}\n({table.group_docs[g]} docs)", justify="right")
     for phrase in table.phrases:
         row = table.counts[phrase]
         peak = max((row.get(g, 0) for g in groups), default=0)

@@ -39,13 +39,32 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """An input that could not be read, and why, in words for the user."""
+    """An input that could not be read, and why, in words for the user.
+
+    ``kept`` marks a warning about an input that was read all the same (a
+    duplicate id given a new one): it is reported like a skip but is not one.
+    """
 
     path: str
     reason: str
+    kept: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        """``path: reason`` on one line, whatever characters the file name holds."""
+        return one_line(f"{self.path}: {self.reason}")
+
+
+# Control characters in file names (a newline, a tab) would break a one-line message.
+_ONE_LINE = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0D: "\\r",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes, so it prints as one line."""
+    return text.translate(_ONE_LINE)
 
 
 @dataclass(frozen=True, slots=True)

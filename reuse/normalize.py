@@ -25,6 +25,7 @@ NUMBER: str = "#"
 """The placeholder every run of numerals becomes (an original ``#`` is punctuation and dropped)."""
 
 _NUMBER_CODE = ord(NUMBER)
+_BLOCK = 1 << 20
 _BMP = 0x10000
 _FOLD_BITS = 0x1FFFFF  # a folded code point fits in 21 bits; flags live in bits 24..31
 _FLAG_SHIFT = 24
@@ -111,7 +112,20 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _from_code_points(codes: np.ndarray) -> str:
-    return codes.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+    # str() decodes straight from the array's buffer: no bytes copy of a long text.
+    return str(np.ascontiguousarray(codes, "<u4").data, "utf-32-le", "surrogatepass")
+
+
+def _nonzero32(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` as int32, found a block at a time (flatnonzero gives int64,
+    twice the memory, for every character of a long document)."""
+    if mask.size < _BLOCK:
+        return np.flatnonzero(mask).astype(np.int32)
+    parts = [
+        np.flatnonzero(mask[lo : lo + _BLOCK]).astype(np.int32) + np.int32(lo)
+        for lo in range(0, mask.size, _BLOCK)
+    ]
+    return np.concatenate(parts)
 
 
 def _cjk_code_points() -> list[int]:
@@ -304,11 +318,11 @@ def _sentence_starts(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def _build(
     flags: np.ndarray, starts: np.ndarray, ends: np.ndarray, codes: np.ndarray
 ) -> Normalized:
-    starts = starts.astype(np.int32)
+    starts = starts.astype(np.int32, copy=False)
     return Normalized(
         text=_from_code_points(codes),
         starts=starts,
-        ends=ends.astype(np.int32),
+        ends=ends.astype(np.int32, copy=False),
         breaks=_sentence_starts(flags, starts),
     )
 
@@ -363,11 +377,17 @@ def normalize(text: str, *, numbers: bool = True, punctuation: bool = True) -> N
         empty = np.zeros(0, np.int32)
         return Normalized(text="", starts=empty, ends=empty, breaks=empty)
     packed = _lookup(_code_points(text), tables.packed, _astral_packed)
-    fold = packed & _FOLD_BITS
     flags = (packed >> _FLAG_SHIFT).astype(np.uint8)
+    packed &= _FOLD_BITS  # in place: the folded code points, without another array
+    fold = packed
     if numbers:
         num = _numerals(flags)
         if num.any():
             return _fold_numbers(fold, flags, num, punctuation)
-    pos = np.flatnonzero((flags & _DROP) == 0) if punctuation else np.arange(fold.size)
-    return _build(flags, pos, pos + 1, fold[pos])
+    if not punctuation:
+        pos = np.arange(fold.size, dtype=np.int32)
+        return _build(flags, pos, pos + 1, fold)
+    pos = _nonzero32((flags & _DROP) == 0)
+    codes = fold[pos]
+    del fold, packed  # the full-length fold is not needed past here; a long text feels it
+    return _build(flags, pos, pos + 1, codes)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from reuse.corpus import InputError, iter_documents
 from reuse.model import Document, Skipped
@@ -43,9 +44,12 @@ def load_documents(paths: Sequence[str], err: Console) -> list[Document] | None:
     except InputError as exc:
         err.print(f"reuse: error: {exc}", highlight=False, markup=False)
         return None
-    for s in skipped[:10]:
-        err.print(f"[yellow]skipped[/] {s}", highlight=False, soft_wrap=True)
+    for s in skipped:  # every one: the user must learn what was left out, and why
+        label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
+        err.print(f"{label} {escape(str(s))}", highlight=False, soft_wrap=True)
     if not docs:
-        err.print("reuse: error: no documents found (readable .txt, .md or .jsonl files)")
+        err.print(
+            "reuse: error: no documents found (readable .txt, .md, .jsonl, .html or .docx files)"
+        )
         return None
     return docs

@@ -24,7 +24,7 @@ def summary(result: ScanResult) -> Panel:
     rows = [
         ("documents", f"{len(result.documents):,}"),
         ("characters", f"{result.chars:,}"),
-        ("skipped files", f"{len(result.skipped):,}"),
+        ("skipped files", f"{sum(not s.kept for s in result.skipped):,}"),
         ("candidate document pairs", f"{result.candidates:,}"),
         ("aligned passage pairs", f"{len(result.pairs):,}"),
         ("reuse families", f"{len(result.passages):,}"),
@@ -82,7 +82,7 @@ def documents_table(result: ScanResult, top: int = 15) -> Table:
         bar = Text("█" * round(share * 20), style="red") + Text(
             "░" * (20 - round(share * 20)), style="dim"
         )
-        t.add_row(d.id, f"{d.chars:,}", f"{r:,}", f"{share:.0%}", bar)
+        t.add_row(Text(d.id), f"{d.chars:,}", f"{r:,}", f"{share:.0%}", bar)
     return t
 
 

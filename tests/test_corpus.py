@@ -102,10 +102,14 @@ def test_decode_bytes_gb18030_only_characters() -> None:
         (b"PK\x03\x04\x00\x00binary\x00stuff", corpus.REASON_BINARY),
         (bytes(range(256)) * 10, corpus.REASON_BINARY),
         (("Café crème brûlée, naïve façade. " * 20).encode("latin-1"), corpus.REASON_UNDECODABLE),
-        (("日本語のテキストです。これはテストです。" * 10).encode("shift_jis"),
-         corpus.REASON_UNDECODABLE),
-        (("대한민국 정부 업무 보고서입니다. 경제 발전을 위해 노력합니다. " * 5).encode("euc-kr"),
-         corpus.REASON_UNDECODABLE),
+        (
+            ("日本語のテキストです。これはテストです。" * 10).encode("shift_jis"),
+            corpus.REASON_UNDECODABLE,
+        ),
+        (
+            ("대한민국 정부 업무 보고서입니다. 경제 발전을 위해 노력합니다. " * 5).encode("euc-kr"),
+            corpus.REASON_UNDECODABLE,
+        ),
         (b"\x01\x02\x03\x04 header \x05\x06\x07\x08\x0e\x0f", corpus.REASON_BINARY),
     ],
     ids=["empty", "nul", "all-bytes", "latin1", "shift-jis", "euc-kr", "controls"],
@@ -157,7 +161,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_read(tmp_path: Path)
     assert reason_for(skips, "empty.txt") == "empty file"
     assert reason_for(skips, "blank.txt") == "no text"
     assert reason_for(skips, "binary.txt") == "binary file"
-    assert reason_for(skips, "latin.md") == "cannot decode: not UTF-8, UTF-16 or GB18030"
+    assert reason_for(skips, "latin.md") == "cannot decode: not UTF-8, UTF-16, GB18030 or Big5"
     assert all("\n" not in str(s) for s in skips)
 
 
@@ -168,18 +172,31 @@ def test_unsupported_extension_given_directly_is_skipped(tmp_path: Path) -> None
     assert items == [Skipped(str(pdf), "unsupported file type .pdf")]
 
 
-def test_folder_walk_ignores_other_extensions_and_hidden_entries(tmp_path: Path) -> None:
+def test_folder_walk_names_other_extensions_and_ignores_hidden_entries(tmp_path: Path) -> None:
     (tmp_path / "a.TXT").write_text("甲", encoding="utf-8")
     (tmp_path / "b.md").write_text("乙", encoding="utf-8")
     (tmp_path / "c.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "d.HTM").write_text("<p>丙</p>", encoding="utf-8")
+    (tmp_path / "e.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "README").write_text("无扩展名", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("隐藏", encoding="utf-8")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "x.txt").write_text("隐藏", encoding="utf-8")
 
     items = list(discover([tmp_path]))
 
-    assert [i.id for i in items if isinstance(i, SourceFile)] == ["a.TXT", "b.md"]
-    assert not any(isinstance(i, Skipped) for i in items)
+    files = [i for i in items if isinstance(i, SourceFile)]
+    assert [(f.id, f.kind) for f in files] == [
+        ("a.TXT", "text"),
+        ("b.md", "text"),
+        ("c.docx", "docx"),
+        ("d.HTM", "html"),
+    ]
+    skips = [i for i in items if isinstance(i, Skipped)]
+    assert sorted((Path(s.path).name, s.reason) for s in skips) == [
+        ("README", "unsupported file type (no extension)"),
+        ("e.pdf", "unsupported file type .pdf"),
+    ]
 
 
 def test_missing_path_raises_input_error_before_reading(tmp_path: Path) -> None:
@@ -212,16 +229,17 @@ def test_read_errors_become_skips_even_as_root(
     # The chmod test above is skipped under root; this one forces the errors.
     for name in ("denied.txt", "io.txt", "fine.txt"):
         (tmp_path / name).write_text("内容", encoding="utf-8")
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def failing_read_bytes(self: Path) -> bytes:
-        if self.name == "denied.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        if self.name == "io.txt":
-            raise OSError(5, "Input/output error", str(self))
-        return real_read_bytes(self)
+    def failing_open(path: str | os.PathLike[str], *args: object, **kwargs: object) -> int:
+        name = os.path.basename(os.fspath(path))
+        if name == "denied.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        if name == "io.txt":
+            raise OSError(5, "Input/output error", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", failing_read_bytes)
+    monkeypatch.setattr(os, "open", failing_open)
     docs, skips = scan(tmp_path)
     assert list(docs) == ["fine.txt"]
     assert reason_for(skips, "denied.txt") == "permission denied"
@@ -301,19 +319,23 @@ def test_iter_documents_streams(tmp_path: Path) -> None:
     assert rest == {"b.txt": "原文b.txt", "c.txt": "改过的内容"}
 
 
-def test_duplicate_ids_keep_the_first(tmp_path: Path) -> None:
-    one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir()
-    two.mkdir()
-    (one / "same.txt").write_text("第一份", encoding="utf-8")
-    (two / "same.txt").write_text("第二份", encoding="utf-8")
+def test_duplicate_ids_across_files_are_kept_under_derived_ids(tmp_path: Path) -> None:
+    one, two, three = tmp_path / "one", tmp_path / "two", tmp_path / "three"
+    for folder, text in ((one, "第一份"), (two, "第二份"), (three, "第三份")):
+        folder.mkdir()
+        (folder / "same.txt").write_text(text, encoding="utf-8")
 
-    docs, skips = scan(one, two)
+    docs, skips = scan(one, two, three)
 
-    assert docs["same.txt"].text == "第一份"
+    assert {k: d.text for k, d in docs.items()} == {
+        "same.txt": "第一份",
+        "same.txt#2": "第二份",
+        "same.txt#3": "第三份",
+    }
     assert reason_for(skips, str(two / "same.txt")) == (
-        f"duplicate id same.txt (first seen in {one / 'same.txt'})"
+        f"duplicate id same.txt (first seen in {one / 'same.txt'}); kept as same.txt#2"
     )
+    assert all(s.kept for s in skips)
 
 
 # ------------------------------------------------------------------ jsonl
@@ -321,8 +343,10 @@ def test_duplicate_ids_keep_the_first(tmp_path: Path) -> None:
 
 def test_jsonl_documents_and_bad_lines(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "r1", "text": "第一条\r\n换行", "year": 2024, "region": "北京"},
-                   ensure_ascii=False),
+        json.dumps(
+            {"id": "r1", "text": "第一条\r\n换行", "year": 2024, "region": "北京"},
+            ensure_ascii=False,
+        ),
         "{not json",
         json.dumps(["a", "list"]),
         json.dumps({"id": 7, "text": "数字编号"}),
@@ -336,26 +360,29 @@ def test_jsonl_documents_and_bad_lines(tmp_path: Path) -> None:
 
     docs, skips = scan(tmp_path)
 
-    assert sorted(docs) == ["r1", "r7"]
+    # Line 4's numeric id is read as the string "7"; line 8 repeats r1 and is kept as r1#2.
+    assert sorted(docs) == ["7", "r1", "r1#2", "r7"]
     assert docs["r1"].text == "第一条\r\n换行"
     assert docs["r1"].metadata == {"year": 2024, "region": "北京"}
     assert docs["r1"].encoding == "utf-8-sig" and docs["r1"].path == str(path)
     assert docs["r7"].text == "分隔\u2028符号"
-    by_line = {s.path.rsplit(":", 1)[1]: s.reason for s in skips}
-    assert set(by_line) == {"2", "3", "4", "5", "8"}
-    assert by_line["2"].startswith("not valid JSON")
-    assert by_line["3"] == "not a JSON object"
-    assert "'id'" in by_line["4"]
-    assert "'text'" in by_line["5"]
-    assert by_line["8"] == f"duplicate id r1 (first seen in {path}:1)"
+    assert docs["r1#2"].text == "重复"
+    by_line = {s.path.rsplit(":", 1)[1]: s for s in skips}
+    assert set(by_line) == {"2", "3", "5", "8"}
+    assert by_line["2"].reason.startswith("not valid JSON")
+    assert by_line["3"].reason == "not a JSON object"
+    assert "'text'" in by_line["5"].reason
+    assert by_line["8"].reason == "duplicate id r1 (first on line 1); kept as r1#2"
+    assert [s.kept for s in skips] == [False, False, False, True]
 
 
 # ------------------------------------------------------------------ metadata.jsonl
 
 
 def write_jsonl(path: Path, records: list[dict[str, object] | str]) -> None:
-    text = "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
-                     for r in records)
+    text = "\n".join(
+        r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records
+    )
     path.write_text(text + "\n", encoding="utf-8")
 
 
@@ -364,12 +391,15 @@ def test_metadata_merged_by_file_and_by_id(tmp_path: Path) -> None:
     (tmp_path / "2019" / "gd.txt").write_text("广东", encoding="utf-8")
     (tmp_path / "bj.txt").write_text("北京", encoding="utf-8")
     (tmp_path / "sh.md").write_text("上海", encoding="utf-8")
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"file": "2019/gd.txt", "title": "广东报告", "year": 2019},
-        {"id": "bj", "title": "北京报告", "region": "北京市"},
-        "this line is broken",
-        {"title": "neither file nor id"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"file": "2019/gd.txt", "title": "广东报告", "year": 2019},
+            {"id": "bj", "title": "北京报告", "region": "北京市"},
+            "this line is broken",
+            {"title": "neither file nor id"},
+        ],
+    )
     write_jsonl(tmp_path / "2019" / "metadata.jsonl", [{"file": "gd.txt", "year": 2020}])
 
     docs, skips = scan(tmp_path)
@@ -385,10 +415,13 @@ def test_metadata_merged_by_file_and_by_id(tmp_path: Path) -> None:
 
 
 def test_load_metadata_keys(tmp_path: Path) -> None:
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"id": "x", "file": "sub/x.txt", "title": "X"},
-        {"id": "y.md", "title": "Y"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"id": "x", "file": "sub/x.txt", "title": "X"},
+            {"id": "y.md", "title": "Y"},
+        ],
+    )
     meta = load_metadata(tmp_path)
     assert meta["sub/x.txt"]["title"] == "X"
     assert meta["sub/x"]["title"] == "X"
@@ -413,10 +446,13 @@ def test_nested_file_metadata_from_its_own_folder_or_the_root(tmp_path: Path) ->
     (sub / "gd.txt").write_text("广东", encoding="utf-8")
     (tmp_path / "gd.txt").write_text("另一个", encoding="utf-8")
     write_jsonl(sub / "metadata.jsonl", [{"file": "gd.txt", "title": "子目录"}])
-    write_jsonl(tmp_path / "metadata.jsonl", [
-        {"file": "gd.txt", "title": "根目录"},
-        {"file": "2019/gd.txt", "region": "广东省"},
-    ])
+    write_jsonl(
+        tmp_path / "metadata.jsonl",
+        [
+            {"file": "gd.txt", "title": "根目录"},
+            {"file": "2019/gd.txt", "region": "广东省"},
+        ],
+    )
     nested, top = (s for s in discover([tmp_path]) if isinstance(s, SourceFile))
     assert (nested.id, top.id) == ("2019/gd.txt", "gd.txt")
 
@@ -443,8 +479,11 @@ def test_real_corpus_chars_and_titles() -> None:
     folder = SHARED / "corpora" / "cn-provincial-gwr-2026"
     if not (folder / "metadata.jsonl").is_file():
         pytest.skip(f"{folder} is absent")
-    lines = [json.loads(line) for line in
-             (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    lines = [
+        json.loads(line)
+        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     expected = {rec["file"]: rec for rec in lines}
 
     docs, skips = scan(folder)
