@@ -183,10 +183,14 @@ def cmd_index(args: argparse.Namespace) -> int:
                     )
             except BuildInterrupted as stop:
                 done = stop.stats
+                where = (
+                    f"{done.files_done:,} of {done.files:,} files indexed "
+                    f"({done.added:,} documents added by this run)"
+                    if done.files
+                    else "while listing files, before indexing any"
+                )
                 err.print(
-                    f"interrupted: {done.files_done:,} of {done.files:,} files indexed "
-                    f"({done.added:,} documents added by this run); "
-                    "run the same command again to resume",
+                    f"interrupted: {where}; run the same command again to resume",
                     highlight=False,
                     markup=False,
                     soft_wrap=True,
@@ -205,7 +209,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 out.print(f"{args.db}: {p}", highlight=False, markup=False, soft_wrap=True)
             if problems:
                 return 1
-            out.print(f"{args.db}: consistent", highlight=False, markup=False)
+            out.print(f"{args.db}: consistent", highlight=False, markup=False, soft_wrap=True)
     finally:
         index.close()
     return 0

@@ -30,7 +30,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from multiprocessing import get_context
@@ -320,8 +320,14 @@ class Index:
 
         The documents of the files in ``replace`` (changed since they were
         indexed) are removed in the same transaction, so a file is never
-        missing from the index between its two versions.
+        missing from the index between its two versions. Bucket levels that
+        overflow are merged afterwards, in transactions of their own.
         """
+        skipped = self._add(records, replace)
+        self._merge_levels()
+        return skipped
+
+    def _add(self, records: Sequence[DocRecord], replace: Iterable[str]) -> list[Skipped]:
         skipped: list[Skipped] = []
         buckets = self.has_buckets
         # Bucket rows go in at the end, sorted: inserting in key order touches
@@ -368,8 +374,6 @@ class Index:
                         "INSERT INTO buckets_0 VALUES (?, ?)",
                         zip(keys[lo:hi].tolist(), docs[lo:hi].tolist(), strict=True),
                     )
-        if pending:
-            self._merge_levels()
         return skipped
 
     def _merge_levels(self) -> None:
@@ -567,11 +571,28 @@ def build(
         if on_skip:
             on_skip(s)
 
+    # A statement runs in SQLite's C code, where Python cannot raise
+    # KeyboardInterrupt; a merge of bucket levels can take seconds. Calling
+    # back into Python now and then lets Ctrl-C abort the statement
+    # (SQLITE_INTERRUPT), and its transaction is rolled back.
+    index.conn.set_progress_handler(_let_signals_in, 100_000)
     try:
         _build(index, paths, workers, stats, skip, on_progress, nice)
     except KeyboardInterrupt:
         raise BuildInterrupted(stats) from None
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT:
+            raise BuildInterrupted(stats) from None
+        # Disk full, locked by another writer past the wait, ...
+        raise IndexFileError(f"{index.path}: cannot write the index ({exc})") from None
+    finally:
+        index.conn.set_progress_handler(None, 0)
     return stats
+
+
+def _let_signals_in() -> int:
+    """SQLite progress handler: 0 lets the statement go on, a pending Ctrl-C stops it."""
+    return 0
 
 
 def _build(
@@ -588,20 +609,22 @@ def _build(
     unseen = index.sources()
     todo: list[SourceFile] = []
     changed: set[str] = set()
+    found = unchanged = 0
     for item in discover(paths):
         if isinstance(item, Skipped):
             skip(item)
             continue
         key = _key(item)
-        stats.files += 1
+        found += 1
         was = unseen.pop(key, None)
         if was == (item.size, item.mtime_ns):
-            stats.unchanged += 1
+            unchanged += 1
             continue
         todo.append(item)
         if was is not None:
             changed.add(key)
-    stats.files_done = stats.unchanged
+    # Set once the listing is complete: an interruption before says 0 files.
+    stats.files, stats.unchanged, stats.files_done = found, unchanged, unchanged
     # Gone means no longer there under a path given now; files indexed from
     # other folders in earlier runs stay.
     roots = [str(Path(p).resolve()) for p in paths]
@@ -617,11 +640,15 @@ def _build(
 
     def commit() -> None:
         nonlocal recs, files, size, last
-        # A changed file's old documents go in the transaction that adds its
-        # new ones: a jsonl file may have lost lines, and ids would not say which.
-        dups = index.add(recs, replace=[f for f in files if f in changed])
-        stats.added += len(recs) - len(dups)
-        stats.files_done += len(files)
+        # Ctrl-C waits for the commit and the count of what it stored, so the
+        # message says exactly how far the run got; a merge can be interrupted.
+        with _ctrl_c_deferred():
+            # A changed file's old documents go in the transaction that adds its
+            # new ones: a jsonl file may have lost lines, and ids would not say which.
+            dups = index._add(recs, replace=[f for f in files if f in changed])
+            stats.added += len(recs) - len(dups)
+            stats.files_done += len(files)
+        index._merge_levels()
         for s in dups:
             skip(s)
         recs, files, size, last = [], [], 0, time.monotonic()
@@ -644,6 +671,29 @@ def _build(
     if files:
         commit()
     index.touch()
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block until the block is done.
+
+    Only where Python's own handler is installed, and in the main thread,
+    which alone may change handlers; elsewhere the block runs as is.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _key(src: SourceFile) -> str:
@@ -694,9 +744,24 @@ def _run(
                 yield first, fut.result()
         for b, fut in pending:
             yield b, fut.result()
+    except BaseException:
+        # Ctrl-C, an error, or the consumer stopping (GeneratorExit): the
+        # results in flight will not be stored, so do not wait for them; a
+        # niced worker on a busy machine may take seconds to finish a batch.
+        _stop_workers(pool)
+        raise
     finally:
-        # On Ctrl-C or an error: drop queued tasks, wait for the running ones.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with suppress(OSError, ValueError):
+            proc.kill()
 
 
 # --------------------------------------------------------------------------- consistency

@@ -569,3 +569,38 @@ def test_create_initialises_a_file_without_tables(tmp_path: Path, corpus: Path, 
         assert consistency(index) == []
     finally:
         index.close()
+
+
+def test_index_check_command_reports_consistency(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reuse.cli import main
+
+    db = tmp_path / "index.db"
+    assert main(["index", str(corpus), "--db", str(db), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["index", "--db", str(db), "--check"]) == 0
+    assert f"{db}: consistent" in capsys.readouterr().out
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO buckets_2 VALUES (1, 9999)")
+    conn.close()
+    assert main(["index", "--db", str(db), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "absent documents" in out and "consistent" not in out
+
+
+def test_a_locked_index_is_one_line_error(tmp_path: Path, corpus: Path) -> None:
+    """Another writer holding the lock past the wait: IndexFileError, not a raw sqlite error."""
+    path = tmp_path / "index.db"
+    index = Index.create(path, IndexParams())
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        index.conn.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(IndexFileError, match="cannot write the index .*locked"):
+            build(index, [corpus], workers=1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        index.close()

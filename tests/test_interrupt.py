@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,17 +27,28 @@ from pathlib import Path
 import pytest
 
 from reuse.check import CheckParams, check_text
-from reuse.index import Index, IndexFileError, IndexParams, _worker_init, build, consistency
+from reuse.index import (
+    BuildInterrupted,
+    Index,
+    IndexFileError,
+    IndexParams,
+    _ctrl_c_deferred,
+    _worker_init,
+    build,
+    consistency,
+)
 from reuse.synth import make_corpus
 
 N_DOCS = 400
 REPO = Path(__file__).resolve().parents[1]
 
 # The CLI with small transactions and bucket levels, so that a short run commits and merges
-# often, and workers at normal priority, so that a busy machine does not starve the test;
-# everything else is `reuse` as installed.
+# often; workers at normal priority, so that a busy machine does not starve the test; and a
+# pause in each worker task, so that a fast machine does not finish a run between two looks
+# at its progress. Everything else is `reuse` as installed.
 RUNNER = """
 import sys
+import time
 import reuse.cli
 import reuse.index as ix
 reuse.cli._INDEX_NICE = 0
@@ -45,6 +57,11 @@ ix._COMMIT_CHARS = 300_000
 ix._COMMIT_SECONDS = 0.3
 ix._LEVEL0_ROWS = 50_000
 ix._LEVEL_RATIO = 4
+_process = ix.process_sources
+def paced(sources, params):
+    time.sleep(0.04)
+    return _process(sources, params)
+ix.process_sources = paced
 from reuse.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -195,7 +212,7 @@ def test_sigkill_at_several_points_leaves_a_usable_index_and_a_rerun_completes_i
 
     # 3. Halfway, a moment after a commit: likely inside the next batch or transaction.
     running.append(p := start(*argv))
-    kill_when(p, lambda: committed(db) >= N_DOCS // 2, "half the documents", delay=0.15)
+    kill_when(p, lambda: committed(db) >= N_DOCS // 2, "half the documents", delay=0.1)
     counts.append(assert_usable(db))
 
     assert counts == sorted(counts), f"committed documents were lost: {counts}"
@@ -245,7 +262,7 @@ def test_check_reads_an_index_while_it_is_being_written(corpus: Path, running: l
     wait_for(lambda: committed(db) > 0 or writer.poll() is not None, 30, "a first commit")
     draft = sorted(corpus.glob("doc-*.txt"))[0]
     checks = 0
-    while writer.poll() is None or checks == 0:
+    while checks == 0 or (writer.poll() is None and checks < 3):
         reader = subprocess.run(
             [sys.executable, "-m", "reuse", "check", str(draft), "--db", str(db), "--json", "-"],
             capture_output=True,
@@ -271,6 +288,51 @@ def test_workers_ignore_ctrl_c_and_run_at_lower_priority() -> None:
     with pool:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
         assert pool.submit(os.nice, 0).result() == os.nice(0) + 3
+
+
+def test_ctrl_c_inside_a_commit_is_held_until_the_commit_is_counted() -> None:
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is handled by something else in this test process")
+    done = []
+    with pytest.raises(KeyboardInterrupt), _ctrl_c_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # Python would run the handler, and raise, in here
+        done.append("counted")
+    assert done == ["counted"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_stops_a_long_statement_of_a_build(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge of bucket levels runs in SQLite for seconds; Ctrl-C must not wait for it."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is handled by something else in this test process")
+    part = tmp_path / "part"
+    part.mkdir()
+    for f in sorted(corpus.glob("doc-*.txt"))[:5]:
+        (part / f.name).write_bytes(f.read_bytes())
+    endless = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
+        " SELECT COUNT(*) FROM (SELECT x FROM c LIMIT 10000000000)"
+    )
+    monkeypatch.setattr(Index, "_merge_levels", lambda self: self.conn.execute(endless))
+    index = Index.create(tmp_path / "index.db", IndexParams())
+    ctrl_c = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    backstop = threading.Timer(10, index.conn.interrupt)  # if Ctrl-C did not get through
+    started = time.monotonic()
+    ctrl_c.start()
+    backstop.start()
+    try:
+        with pytest.raises(BuildInterrupted) as caught:
+            build(index, [part], workers=1)
+        assert time.monotonic() - started < 5
+        assert caught.value.stats.files_done == 5  # committed before the "merge" began
+        assert consistency(index) == []
+    finally:
+        ctrl_c.cancel()
+        backstop.cancel()
+        index.close()
 
 
 def test_a_reader_left_open_does_not_hold_back_checkpoints(corpus: Path, tmp_path: Path) -> None:
