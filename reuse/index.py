@@ -260,24 +260,23 @@ class Index:
         A file holding no tables (one whose first run was killed before its
         first commit, or an empty file) is initialised like a new one.
         """
-        if not _blank(path):
-            idx = cls.open(path)
-            if idx.params != params:
-                idx.close()
-                raise IndexFileError(
-                    f"{path}: index was built with different parameters; "
-                    "use a new --db file or rebuild it"
-                )
-            return idx
-        try:
-            conn = _connect(path)
-            fresh = _initialise(conn, params, buckets)
-        except sqlite3.Error as exc:
-            raise IndexFileError(f"{path}: cannot create index ({exc})") from None
-        if not fresh:  # another run initialised it first
-            conn.close()
-            return cls.create(path, params, buckets)
-        return cls(conn, path, params)
+        if _blank(path):
+            try:
+                conn = _connect(path)
+                fresh = _initialise(conn, params, buckets)
+            except sqlite3.Error as exc:
+                raise IndexFileError(f"{path}: cannot create index ({exc})") from None
+            if fresh:
+                return cls(conn, path, params)
+            conn.close()  # another run initialised it first: open theirs
+        idx = cls.open(path)
+        if idx.params != params:
+            idx.close()
+            raise IndexFileError(
+                f"{path}: index was built with different parameters; "
+                "use a new --db file or rebuild it"
+            )
+        return idx
 
     @classmethod
     def open(cls, path: Path) -> Index:
@@ -502,7 +501,8 @@ def _blank(path: Path) -> bool:
     if not path.exists():
         return True
     try:
-        return path.stat().st_size == 0 or not _probe(path, "SELECT 1 FROM sqlite_master")
+        # Not the file's size: a killed run's commits may all be in the -wal file.
+        return not _probe(path, "SELECT 1 FROM sqlite_master")
     except sqlite3.Error:
         return False  # not a database: Index.open says so
 
