@@ -155,6 +155,8 @@ def record(doc: Document, src: SourceFile, params: IndexParams, hasher: MinHashe
 # One per worker process: each metadata.jsonl is read once, and a folder's
 # file may describe documents in its subfolders, as iter_documents sees them.
 _METADATA = MetadataIndex()
+# Set in a worker process: the parent's event for "stop, the batch will not be stored".
+_STOP: Any = None
 
 
 @lru_cache(maxsize=4)
@@ -169,6 +171,8 @@ def process_sources(
     hasher = _hasher(params)
     out: list[DocRecord | Skipped] = []
     for src in sources:
+        if _STOP is not None and _STOP.is_set():
+            break  # the parent was interrupted: return now, the result is thrown away
         meta = _METADATA.record_for(src)
         for item in read_source(src, {src.id: meta} if meta else None):
             if isinstance(item, Skipped):
@@ -707,11 +711,13 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _worker_init(nice: int) -> None:
+def _worker_init(nice: int, stop: Any = None) -> None:
     """Set up a worker: the parent alone answers Ctrl-C, and no worker outlives it."""
+    global _STOP
     # Ctrl-C reaches the whole process group; the parent stops the workers
-    # after committing, and a worker's KeyboardInterrupt would only print a traceback.
+    # through ``stop``, and a worker's KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STOP = stop
     if nice:
         with suppress(OSError):  # not permitted here: run at the parent's priority
             os.nice(nice)
@@ -735,8 +741,10 @@ def _run(
         for b in batches:
             yield b, process_sources(b, params)
         return
+    ctx = get_context("fork")
+    stop = ctx.Event()
     pool = ProcessPoolExecutor(
-        workers, mp_context=get_context("fork"), initializer=_worker_init, initargs=(nice,)
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(nice, stop)
     )
     try:
         pending: list[tuple[list[SourceFile], Any]] = []
@@ -749,22 +757,14 @@ def _run(
             yield b, fut.result()
     except BaseException:
         # Ctrl-C, an error, or the consumer stopping (GeneratorExit): the
-        # results in flight will not be stored, so do not wait for them; a
-        # niced worker on a busy machine may take seconds to finish a batch.
-        _stop_workers(pool)
+        # results in flight will not be stored, so the running tasks return at
+        # their next file; a niced worker on a busy machine may take seconds
+        # to finish a batch. Not killed: a worker killed while sending its
+        # result leaves half a message in the pipe, and the pool waits forever.
+        stop.set()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        with suppress(OSError, ValueError):
-            proc.kill()
 
 
 # --------------------------------------------------------------------------- consistency
