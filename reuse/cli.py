@@ -18,7 +18,14 @@ from reuse import __version__, cli_check, cli_cluster, cli_html, cli_phrases, cl
 from reuse.align import AlignParams
 from reuse.boilerplate import IgnoreList, Limit
 from reuse.corpus import InputError
-from reuse.index import Index, IndexFileError, IndexParams, build
+from reuse.index import (
+    BuildInterrupted,
+    Index,
+    IndexFileError,
+    IndexParams,
+    build,
+    consistency,
+)
 from reuse.model import Skipped, one_line
 from reuse.output import write_json, write_text
 from reuse.report import scan_report, skipped_lines
@@ -100,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="*", help="files or folders to index")
     i.add_argument("--db", type=Path, required=True, help="the index file")
     i.add_argument("--stats", action="store_true", help="print what the index holds")
+    i.add_argument(
+        "--check",
+        action="store_true",
+        help="verify the index is whole and consistent (reads all of it); exit 1 if not",
+    )
     i.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     i.add_argument("--skipped", metavar="FILE", help=_SKIPPED_HELP)
     return p
@@ -209,24 +221,46 @@ def _print_scan(result: ScanResult, top: int) -> None:
     out.print(scan_report(result, top))
 
 
+# Workers of `reuse index` yield the CPU to interactive work: an archive
+# takes minutes, and the machine should stay usable meanwhile.
+_INDEX_NICE = 10
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     _check_paths(args.paths)
     if not args.paths:
-        if not args.stats:
-            raise UsageError("index needs folders or files to index (or --stats)")
+        if not (args.stats or args.check):
+            raise UsageError("index needs folders or files to index (or --stats, --check)")
         index = Index.open(args.db)
     else:
         index = Index.create(args.db, IndexParams())
     try:
         if args.paths:
-            with _progress(True) as progress:
-                stats = build(
-                    index,
-                    args.paths,
-                    workers=args.workers,
-                    on_progress=(lambda d, t: progress("reading", d, t)),
-                    on_skip=_warn,
+            try:
+                with _progress(True) as progress:
+                    stats = build(
+                        index,
+                        args.paths,
+                        workers=args.workers,
+                        on_progress=(lambda d, t: progress("reading", d, t)),
+                        on_skip=_warn,
+                        nice=_INDEX_NICE,
+                    )
+            except BuildInterrupted as stop:
+                done = stop.stats
+                where = (
+                    f"{done.files_done:,} of {done.files:,} files indexed "
+                    f"({done.added:,} documents added by this run)"
+                    if done.files
+                    else "while listing files, before indexing any"
                 )
+                err.print(
+                    f"interrupted: {where}; run the same command again to resume",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+                return 130
             _write_skipped(args.skipped, stats.skipped)
             skipped = sum(not s.kept for s in stats.skipped)
             out.print(
@@ -236,6 +270,13 @@ def cmd_index(args: argparse.Namespace) -> int:
         if args.stats:
             for k, v in index.stats().items():
                 out.print(f"{k:>10}: {v}", highlight=False)
+        if args.check:
+            problems = consistency(index)
+            for p in problems:
+                out.print(f"{args.db}: {p}", highlight=False, markup=False, soft_wrap=True)
+            if problems:
+                return 1
+            out.print(f"{args.db}: consistent", highlight=False, markup=False, soft_wrap=True)
     finally:
         index.close()
     return 0

@@ -21,11 +21,13 @@ import reuse.index
 from reuse.corpus import SourceFile, discover
 from reuse.index import (
     SCHEMA_VERSION,
+    BuildInterrupted,
     DocRecord,
     Index,
     IndexFileError,
     IndexParams,
     build,
+    consistency,
     process_sources,
 )
 from reuse.model import Skipped
@@ -375,21 +377,29 @@ def test_add_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
 def test_interrupted_build_keeps_whole_documents_and_resumes(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reuse.index, "_BATCH_CHARS", 1)  # one file per batch and transaction
+    monkeypatch.setattr(reuse.index, "_BATCH_CHARS", 1)  # one file per batch
+    monkeypatch.setattr(reuse.index, "_COMMIT_CHARS", 1)  # and per transaction
+    calls = []
 
     def interrupt(_done: int, _total: int) -> None:
-        raise KeyboardInterrupt
+        calls.append(_done)
+        if len(calls) == 2:  # after two files were committed
+            raise KeyboardInterrupt
 
     path = tmp_path / "index.db"
     index = Index.create(path, IndexParams())
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(BuildInterrupted) as caught:  # a KeyboardInterrupt, with how far it got
         build(index, [corpus], workers=1, on_progress=interrupt)
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert (caught.value.stats.files, caught.value.stats.files_done) == (4, 2)
+    assert caught.value.stats.added == 2
     index.close()
 
     index = Index.open(path)
     try:
+        assert consistency(index) == []
         stored = {d.id: index.text(d.n) for d in index.documents()}
-        assert len(stored) < len(DOCS)  # the interruption came before the end
+        assert len(stored) == 2  # the interruption came before the end
         assert stored == {i: DOCS[i][0] for i in stored}  # whole documents only
         stats = build(index, [corpus], workers=1)
         assert (stats.added, stats.unchanged) == (len(DOCS) - len(stored), len(stored))
@@ -443,4 +453,157 @@ def test_metadata_of_a_parent_folder_reaches_nested_documents(tmp_path: Path) ->
         assert doc.id == "2019/a.txt"
         assert doc.metadata.get("year") == 2019
     finally:
+        index.close()
+
+
+# --------------------------------------------------------------------------- replacing and levels
+
+
+def test_a_changed_file_is_replaced_in_one_transaction(tmp_path: Path, corpus: Path) -> None:
+    """If storing a file's new version fails, its old version is still there, buckets and all."""
+    index = built(tmp_path, corpus)
+    try:
+        old = {d.id: index.text(d.n) for d in index.documents()}
+        (new,) = [r for r in _records(corpus) if r.id == "a.txt"]
+        broken = dataclasses.replace(new, keys=_ExplodingKeys())
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            index.add([broken], replace=[new.source])
+        assert {d.id: index.text(d.n) for d in index.documents()} == old
+        assert consistency(index) == []
+        assert index.add([new], replace=[new.source]) == []
+        assert {d.id for d in index.documents()} == set(DOCS)
+        assert consistency(index) == []
+    finally:
+        index.close()
+
+
+def test_bucket_levels_merge_and_deletes_reach_every_level(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reuse.index, "_BATCH_CHARS", 1)
+    monkeypatch.setattr(reuse.index, "_COMMIT_CHARS", 1)  # one transaction per file
+    # Levels of 50, 150 and 450 rows: the files' 83, 103, 63 and 42 keys end up in three.
+    monkeypatch.setattr(reuse.index, "_LEVEL0_ROWS", 50)
+    monkeypatch.setattr(reuse.index, "_LEVEL_RATIO", 3)
+    index = built(tmp_path, corpus)
+    try:
+        levels = [
+            index.conn.execute(f"SELECT COUNT(*) FROM buckets_{i}").fetchone()[0]
+            for i in range(reuse.index._LEVELS)
+        ]
+        assert sum(lv > 0 for lv in levels) == 3, levels
+        keys, owners = index.all_keys()
+        view = set(index.conn.execute("SELECT key, doc FROM buckets").fetchall())
+        assert view == set(zip(keys.view(np.int64).tolist(), owners.tolist(), strict=True))
+        assert consistency(index) == []
+        (corpus / "a.txt").unlink()  # its rows were merged down: they must go too
+        bump_mtime(corpus / "b.txt")
+        stats = build(index, [corpus], workers=1)
+        assert (stats.added, stats.removed) == (1, 1)
+        assert consistency(index) == []
+        assert bucket_rows(index) == len(index.all_keys()[0])
+    finally:
+        index.close()
+
+
+def _drop_a_bucket_row(index: Index) -> None:
+    index.conn.execute(
+        "DELETE FROM buckets_0 WHERE (key, doc) = (SELECT key, doc FROM buckets_0 LIMIT 1)"
+    )
+
+
+def _sqlite_without_tables(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")  # what the first run's connection did first
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (_drop_a_bucket_row, "without exactly their keys"),
+        (
+            lambda ix: ix.conn.execute("INSERT INTO buckets_1 VALUES (12345, 999)"),
+            "absent documents",
+        ),
+        (
+            lambda ix: ix.conn.execute(
+                "UPDATE buckets_0 SET key = key + 1"
+                " WHERE (key, doc) = (SELECT key, doc FROM buckets_0 LIMIT 1)"
+            ),
+            "rows differ",
+        ),
+        (
+            lambda ix: ix.conn.execute("UPDATE docs SET sha1 = 'x' WHERE id = 'a.txt'"),
+            "does not match its hash",
+        ),
+        (lambda ix: ix.conn.execute("DELETE FROM meta WHERE key = 'params'"), "'params'"),
+    ],
+    ids=["missing-row", "orphan-row", "wrong-key", "wrong-hash", "meta"],
+)
+def test_consistency_names_what_is_wrong(tmp_path: Path, corpus: Path, damage, words: str) -> None:
+    index = built(tmp_path, corpus)
+    try:
+        assert consistency(index) == []
+        with index.conn:
+            damage(index)
+        problems = consistency(index)
+        assert len(problems) == 1, problems
+        assert words in problems[0]
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: p.write_bytes(b""),
+        _sqlite_without_tables,
+    ],
+    ids=["empty-file", "sqlite-without-tables"],
+)
+def test_create_initialises_a_file_without_tables(tmp_path: Path, corpus: Path, make) -> None:
+    """What a first run killed before its first commit leaves behind is not refused."""
+    path = tmp_path / "index.db"
+    make(path)
+    index = Index.create(path, IndexParams())
+    try:
+        assert build(index, [corpus], workers=1).added == 4
+        assert consistency(index) == []
+    finally:
+        index.close()
+
+
+def test_index_check_command_reports_consistency(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reuse.cli import main
+
+    db = tmp_path / "index.db"
+    assert main(["index", str(corpus), "--db", str(db), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["index", "--db", str(db), "--check"]) == 0
+    assert f"{db}: consistent" in capsys.readouterr().out
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO buckets_2 VALUES (1, 9999)")
+    conn.close()
+    assert main(["index", "--db", str(db), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "absent documents" in out and "consistent" not in out
+
+
+def test_a_locked_index_is_one_line_error(tmp_path: Path, corpus: Path) -> None:
+    """Another writer holding the lock past the wait: IndexFileError, not a raw sqlite error."""
+    path = tmp_path / "index.db"
+    index = Index.create(path, IndexParams())
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        index.conn.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(IndexFileError, match="cannot write the index .*locked"):
+            build(index, [corpus], workers=1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
         index.close()
