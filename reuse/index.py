@@ -21,6 +21,7 @@ work while an index run writes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -333,6 +334,16 @@ class Index:
         self._merge_levels()
         return skipped
 
+    def _free_id(self, doc_id: str, source: str) -> str:
+        """``ID#2``, ``ID#3``...: the first not taken by another file."""
+        n = 2
+        while True:
+            candidate = f"{doc_id}#{n}"
+            row = self.conn.execute("SELECT source FROM docs WHERE id = ?", (candidate,)).fetchone()
+            if row is None or row[0] == source:
+                return candidate
+            n += 1
+
     def _add(self, records: Sequence[DocRecord], replace: Iterable[str]) -> list[Skipped]:
         skipped: list[Skipped] = []
         buckets = self.has_buckets
@@ -345,10 +356,18 @@ class Index:
             for r in records:
                 old = self.conn.execute("SELECT source FROM docs WHERE id = ?", (r.id,)).fetchone()
                 if old is not None and old[0] != r.source:
+                    # Two files with one id (two folders holding a.txt): no readable
+                    # document may be lost, so the later one gets a derived id.
+                    first = old[0]
+                    r = dataclasses.replace(r, id=self._free_id(r.id, r.source))
                     skipped.append(
-                        Skipped(r.source, f"duplicate id {r.id} (first seen in {old[0]})")
+                        Skipped(
+                            r.source, f"id already used by {first}; indexed as {r.id}", kept=True
+                        )
                     )
-                    continue
+                    old = self.conn.execute(
+                        "SELECT source FROM docs WHERE id = ?", (r.id,)
+                    ).fetchone()
                 if old is not None:
                     self._delete_where("id = ?", (r.id,), pending)
                 cur = self.conn.execute(
@@ -665,7 +684,7 @@ def _build(
             # A changed file's old documents go in the transaction that adds its
             # new ones: a jsonl file may have lost lines, and ids would not say which.
             dups = index._add(recs, replace=[f for f in files if f in changed])
-            stats.added += len(recs) - len(dups)
+            stats.added += len(recs) - sum(not d.kept for d in dups)
             stats.files_done += len(files)
         index._merge_levels()
         for s in dups:

@@ -413,7 +413,7 @@ def test_interrupted_build_keeps_whole_documents_and_resumes(
 # --------------------------------------------------------------------------- duplicate ids
 
 
-def test_duplicate_id_across_two_paths_is_skipped(tmp_path: Path) -> None:
+def test_duplicate_id_across_two_paths_keeps_both(tmp_path: Path) -> None:
     first, second = tmp_path / "2023", tmp_path / "2024"
     for folder, text in ((first, DOCS["a.txt"][0]), (second, DOCS["b.txt"][0])):
         folder.mkdir()
@@ -421,21 +421,24 @@ def test_duplicate_id_across_two_paths_is_skipped(tmp_path: Path) -> None:
     index = Index.create(tmp_path / "index.db", IndexParams())
     try:
         stats = build(index, [first, second], workers=1)
-        docs = index.documents()
-        assert [d.id for d in docs] == ["report.txt"]
-        assert index.text(docs[0].n) == DOCS["a.txt"][0]  # the first path wins
-        assert len(stats.skipped) == 1
-        skip = stats.skipped[0]
-        assert isinstance(skip, Skipped)
-        assert skip.path == str(second / "report.txt")
-        assert "duplicate id report.txt" in skip.reason
-        assert str(first / "report.txt") in skip.reason
-        assert stats.added == 1  # what was stored, not what was read
+        texts = {d.id: index.text(d.n) for d in index.documents()}
+        # No readable document is lost: the first path keeps the id, the second gets a new one.
+        assert texts == {"report.txt": DOCS["a.txt"][0], "report.txt#2": DOCS["b.txt"][0]}
+        assert stats.added == 2
+        (note,) = stats.skipped
+        assert isinstance(note, Skipped) and note.kept
+        assert note.path == str(second / "report.txt")
+        assert "indexed as report.txt#2" in note.reason
+        assert str(first / "report.txt") in note.reason
 
         again = build(index, [first, second], workers=1)
         assert again.added == 0  # nothing changed on disk, nothing new in the index
-        assert len(again.skipped) == 1
-        assert len(index.documents()) == 1
+        assert sorted(d.id for d in index.documents()) == ["report.txt", "report.txt#2"]
+        (second / "report.txt").write_bytes(DOCS["c.txt"][0].encode("utf-8"))
+        changed = build(index, [first, second], workers=1)
+        assert changed.added == 1
+        texts = {d.id: index.text(d.n) for d in index.documents()}
+        assert texts == {"report.txt": DOCS["a.txt"][0], "report.txt#2": DOCS["c.txt"][0]}
     finally:
         index.close()
 
