@@ -85,10 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--max-pairs-per-family",
         type=int,
-        default=1000,
+        default=0,
         metavar="N",
-        help="pairs listed in --json per family, most similar first; members are always "
-        "all listed (default %(default)s, 0 for every pair)",
+        help="list at most N pairs per family in --json, most similar first, members still "
+        "all listed: keeps the file small where boilerplate chains thousands of documents "
+        "(default %(default)s: every pair, as the contract says)",
     )
     s.add_argument("--skipped", metavar="FILE", help=_SKIPPED_HELP)
     s.add_argument(
