@@ -39,7 +39,6 @@ import hashlib
 import html
 import json
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -241,47 +240,19 @@ def family_pairs(
 ) -> list[list[tuple[int, int, int]]]:
     """For each family, its pairs as ``(pair index, member of a, member of b)``.
 
-    A pair's two spans lie inside members of the family that ``reuse.families`` joined
-    them into (members are unions of pair spans), so the family is the one with members
-    holding both sides; when families' members overlap, the lowest id wins.
+    ``reuse.families`` records which pairs joined each family; a pair's two spans
+    lie inside members of that family (members are unions of pair spans).
     """
-    per_doc: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
-    for f, p in enumerate(passages):
+
+    def member(where: dict[str, list[tuple[int, int, int]]], s: Span) -> int:
+        return next((k for lo, hi, k in where.get(s.doc, ()) if lo <= s.start and s.end <= hi), 0)
+
+    out: list[list[tuple[int, int, int]]] = []
+    for p in passages:
+        where: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for k, m in enumerate(p.members):
-            per_doc[m.doc].append((m.start, m.end, f, k))
-    index: dict[str, tuple[list[int], list[int], list[tuple[int, int, int, int]]]] = {}
-    for doc, rows in per_doc.items():
-        rows.sort()
-        peak, high = [], -1
-        for r in rows:
-            high = max(high, r[1])
-            peak.append(high)
-        index[doc] = ([r[0] for r in rows], peak, rows)
-
-    def holders(s: Span) -> dict[int, int]:
-        found: dict[int, int] = {}
-        entry = index.get(s.doc)
-        if entry is None:
-            return found
-        starts, peak, rows = entry
-        i = bisect_right(starts, s.start) - 1
-        while i >= 0 and peak[i] >= s.end:
-            start, end, f, k = rows[i]
-            if start <= s.start and s.end <= end:
-                found.setdefault(f, k)
-            i -= 1
-        return found
-
-    out: list[list[tuple[int, int, int]]] = [[] for _ in passages]
-    for n, pair in enumerate(pairs):
-        in_a = holders(pair.a)
-        if not in_a:
-            continue
-        in_b = holders(pair.b)
-        common = sorted(set(in_a) & set(in_b))
-        if common:
-            f = common[0]
-            out[f].append((n, in_a[f], in_b[f]))
+            where[m.doc].append((m.start, m.end, k))
+        out.append([(n, member(where, pairs[n].a), member(where, pairs[n].b)) for n in p.pairs])
     return out
 
 

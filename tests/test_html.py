@@ -21,6 +21,7 @@ from html_fixtures import ATTR_ATTACK, SCRIPT_ATTACK, hostile_corpus, synthetic_
 from reuse import cli, cli_html
 from reuse.check import CheckMatch, CheckResult, PhraseHit, Source
 from reuse.cluster import Cluster, ClusterResult
+from reuse.families import families
 from reuse.html import (
     HtmlLimits,
     check_html,
@@ -188,7 +189,7 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     text = "前言" + "\udc80" + "各级党组织要切实履行主体责任把学习贯彻党的创新理论作为首要政治任务"
     docs = [DocInfo(0, "a.txt", len(text), {}), DocInfo(1, "b.txt", len(text), {})]
     pair = Pair(Span("a.txt", 0, len(text)), Span("b.txt", 0, len(text)), 1.0)
-    passage = Passage(0, [pair.a, pair.b], text)
+    passage = Passage(0, [pair.a, pair.b], text, pairs=[0])
     result = ScanResult(docs, [pair], [passage], {"a.txt": len(text), "b.txt": len(text)})
     page = scan_html(result, {"a.txt": text, "b.txt": text}.get)
     page.encode("utf-8")  # would raise on a surrogate
@@ -228,13 +229,14 @@ def test_scan_data_holds_families_pairs_and_diffs(hostile) -> None:
     assert "党组织" not in changed_a and "创新理论" not in changed_a
 
 
-def test_family_pairs_assigns_each_pair_to_its_family() -> None:
-    # Two families in one document overlap; each pair goes to the family holding both sides.
+def test_family_pairs_finds_the_members_holding_each_side() -> None:
+    # Two families overlap in one document; each pair's sides are found among its own
+    # family's members, as reuse.families joined them.
     p1 = Pair(Span("a", 0, 100), Span("b", 0, 100), 0.9)
     p2 = Pair(Span("a", 60, 200), Span("c", 0, 140), 0.9)
     p3 = Pair(Span("a", 0, 90), Span("d", 10, 100), 0.9)
-    f1 = Passage(0, [Span("a", 0, 100), Span("b", 0, 100), Span("d", 10, 100)])
-    f2 = Passage(1, [Span("a", 60, 200), Span("c", 0, 140)])
+    f1, f2 = families([p1, p2, p3], min_overlap=0.7)
+    assert f1.pairs == [0, 2] and f2.pairs == [1]
     got = family_pairs([f1, f2], [p1, p2, p3])
     assert got == [[(0, 0, 1), (2, 0, 2)], [(1, 0, 1)]]
 
@@ -247,7 +249,9 @@ def test_caps_keep_totals_and_cover_members() -> None:
     docs = [DocInfo(i, f"x{i:02d}", len(text), {}) for i in range(30)]
     members = [Span(f"x{i:02d}", big.members[0].start, big.members[0].end) for i in range(30)]
     pairs = [Pair(members[i], members[j], 0.9) for i in range(30) for j in range(i + 1, 30)]
-    passage = Passage(0, members, text[members[0].start : members[0].end])
+    passage = Passage(
+        0, members, text[members[0].start : members[0].end], pairs=list(range(len(pairs)))
+    )
     scan = ScanResult(docs, pairs, [passage], {d.id: len(members[0]) for d in docs})
     lim = HtmlLimits(pairs_per_family=10, members_with_text=12, members_listed=20)
     fam = scan_data(scan, lambda _d: text, lim)["families"][0]
@@ -439,7 +443,7 @@ def test_earlier_document_is_listed_first_and_shown_on_the_left() -> None:
         DocInfo(1, "b.txt", len(old), {"year": 2010}),
     ]
     pair = Pair(Span("a.txt", 0, len(new)), Span("b.txt", 0, len(old)), 0.9)
-    passage = Passage(0, [pair.a, pair.b], new)
+    passage = Passage(0, [pair.a, pair.b], new, pairs=[0])
     result = ScanResult(docs, [pair], [passage], {"a.txt": len(new), "b.txt": len(old)})
     fam = scan_data(result, {"a.txt": new, "b.txt": old}.get)["families"][0]
     assert [m[0] for m in fam["m"]] == [1, 0]  # b.txt (2010) first
