@@ -57,7 +57,13 @@ class Corpus:
 
 @dataclass(slots=True)
 class Level:
-    """The frequent n-grams of one length and their figures (one entry per n-gram)."""
+    """The frequent n-grams of one length and their figures (one entry per n-gram).
+
+    One-character extensions are the (n+1)-grams apriori forms, those whose other
+    n-character part is frequent too, seen at least twice: an extension outside them is
+    too rare to account for most occurrences of a frequent n-gram, and adds nothing to
+    sum(c log c).
+    """
 
     n: int
     samples: np.ndarray  # (groups, SAMPLES) int32 start positions; column 0 is the first
@@ -240,11 +246,16 @@ def _finish_parent(
     parent.right_clogc, parent.left_clogc = right_clogc, left_clogc
 
 
-def count(corpus: Corpus, min_df: int, max_len: int, workers: int = 2) -> list[Level]:
-    """Every n-gram (1 <= n <= max_len) of ``corpus`` in at least ``min_df`` documents."""
+def count(
+    corpus: Corpus, min_df: int, max_len: int, workers: int = 2, split_from: int = 200_000
+) -> list[Level]:
+    """Every n-gram (1 <= n <= max_len) of ``corpus`` in at least ``min_df`` documents.
+
+    Corpora shorter than ``split_from`` positions are counted in one part: two threads
+    cost more than they save there."""
     codes = corpus.codes
     size = codes.size
-    parts_n = workers if size >= 200_000 else 1
+    parts_n = workers if size >= split_from else 1
     part_of = _split_alphabet(codes, corpus.alphabet_size, parts_n)
     content = np.flatnonzero(codes > 0).astype(np.int32)
     owner = part_of[codes[content]]
