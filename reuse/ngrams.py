@@ -124,8 +124,11 @@ def _group_sort(keys: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     return order, keys[order]
 
 
-def _level_part(corpus: Corpus, n: int, pos: np.ndarray, keys: np.ndarray, min_df: int) -> _Part:
-    """Group the n-grams starting at ``pos`` (ascending) by ``keys`` and reduce each group."""
+def _level_part(
+    corpus: Corpus, n: int, pos: np.ndarray, keys: np.ndarray, min_df: int, flags: bool = True
+) -> _Part:
+    """Group the n-grams starting at ``pos`` (ascending) by ``keys`` and reduce each group;
+    without ``flags`` the occurrence figures (edges, quotes, numerals, furniture) stay 0."""
     m = pos.size
     if m == 0:
         z = np.zeros(0, np.int32)
@@ -155,23 +158,9 @@ def _level_part(corpus: Corpus, n: int, pos: np.ndarray, keys: np.ndarray, min_d
     child_tf = tf_all[multi]
     del skeys
 
-    # Occurrence flags, computed in position order (cheap) and permuted once.
-    marks = corpus.marks
-    left = marks[pos - 1]
-    right = marks[pos + n]
-    flags = ((left | right) & EDGE).astype(np.uint8)  # _SIDE
-    flags |= (left & right & EDGE) << 1  # _FREE
-    flags |= ((left & right & QUOTE) >> 1) << 2  # _QUOTED
-    flags |= ((left & right & TITLE) >> 2) << 3  # _TITLED
-    flags |= (((left | right) & NUMERAL) >> 3) << 4  # _NUM
-    flags |= corpus.furniture[pos].astype(np.uint8) << 5
-    del left, right
-    sflags = flags[order]
-    del flags
-    sums = []
-    for bit in (_SIDE, _FREE, _QUOTED, _TITLED, _NUM, _FURN):
-        sums.append(np.add.reduceat((sflags & bit).astype(bool), starts, dtype=np.int32)[f])
-    del sflags
+    sums = [np.zeros(f.size, np.int32)] * 6
+    if flags:
+        sums = _occurrence_sums(corpus, n, pos, order, starts, f)
 
     fstarts = starts[f]
     ftf = tf_all[f]
@@ -192,6 +181,30 @@ def _level_part(corpus: Corpus, n: int, pos: np.ndarray, keys: np.ndarray, min_d
     del gidx, order, spos
     keep = ids_at >= 0
     return _Part(level, pos[keep], ids_at[keep], right_parent, left_rep, child_tf)
+
+
+def _occurrence_sums(
+    corpus: Corpus, n: int, pos: np.ndarray, order: np.ndarray, starts: np.ndarray, f: np.ndarray
+) -> list[np.ndarray]:
+    """Per frequent group ``f``: occurrences with an edge on a side, on both sides, between
+    quotes, between title marks, next to a numeral, in furniture. The flags are computed in
+    position order (sequential reads) and permuted once."""
+    marks = corpus.marks
+    left = marks[pos - 1]
+    right = marks[pos + n]
+    flags = ((left | right) & EDGE).astype(np.uint8)  # _SIDE
+    flags |= (left & right & EDGE) << 1  # _FREE
+    flags |= ((left & right & QUOTE) >> 1) << 2  # _QUOTED
+    flags |= ((left & right & TITLE) >> 2) << 3  # _TITLED
+    flags |= (((left | right) & NUMERAL) >> 3) << 4  # _NUM
+    flags |= corpus.furniture[pos].astype(np.uint8) << 5
+    del left, right
+    sflags = flags[order]
+    del flags
+    return [
+        np.add.reduceat((sflags & bit).astype(bool), starts, dtype=np.int32)[f]
+        for bit in (_SIDE, _FREE, _QUOTED, _TITLED, _NUM, _FURN)
+    ]
 
 
 def _split_alphabet(codes: np.ndarray, alphabet_size: int, parts: int) -> np.ndarray:
@@ -247,12 +260,18 @@ def _finish_parent(
 
 
 def count(
-    corpus: Corpus, min_df: int, max_len: int, workers: int = 2, split_from: int = 200_000
+    corpus: Corpus,
+    min_df: int,
+    max_len: int,
+    workers: int = 2,
+    split_from: int = 200_000,
+    flags_from: int = 1,
 ) -> list[Level]:
     """Every n-gram (1 <= n <= max_len) of ``corpus`` in at least ``min_df`` documents.
 
     Corpora shorter than ``split_from`` positions are counted in one part: two threads
-    cost more than they save there."""
+    cost more than they save there. Levels shorter than ``flags_from`` skip the occurrence
+    figures (a caller that reports no such n-gram needs only their counts)."""
     codes = corpus.codes
     size = codes.size
     parts_n = workers if size >= split_from else 1
@@ -276,7 +295,7 @@ def count(
             p = p[ok]
             keys = ids[k][ok].astype(np.int64) * alphabet
             keys += codes[p + n - 1]
-        return _level_part(corpus, n, p, keys, min_df)
+        return _level_part(corpus, n, p, keys, min_df, n >= flags_from)
 
     with ThreadPoolExecutor(max_workers=parts_n) as pool:
         for n in range(1, max_len + 1):

@@ -335,7 +335,9 @@ def count_ngrams(prep: Prepared, params: MineParams) -> list[ngrams.Level]:
     """Every n-gram (1 <= n <= max_len) with document frequency >= min_df, with its figures."""
     if prep.n_docs == 0:
         return []
-    return ngrams.count(prep.corpus(), params.min_df, params.max_len, params.workers)
+    return ngrams.count(
+        prep.corpus(), params.min_df, params.max_len, params.workers, flags_from=params.min_len
+    )
 
 
 # --------------------------------------------------------------------------- filters
