@@ -72,9 +72,15 @@ FUNCTION_CHARS = frozenset(
     "的地得了着过和与及或并而且是在于对为把被将让使向从以由其之等也都就还又所"
     "这那该此每各吗呢吧啊们个"
 )
-# "个" is a function character only at the end ("两个维护" starts with 两个, never ends in 个).
-_FUNCTION_START = FUNCTION_CHARS - frozenset("个以各其之每所由为")
-_FUNCTION_END = FUNCTION_CHARS
+# Never at an edge: the issue's six (的了和是在等), the other connectives, particles and
+# demonstratives. The rest of FUNCTION_CHARS also begin or end ordinary words (着力, 对标,
+# 从严, 向新向优, 作为): at an edge only where jieba reads that edge as part of a longer word,
+# in a template, or in a phrase usually quoted. "个以各其之每所由为" start formulas freely
+# ("两个维护" starts with 两个, never ends in 个).
+_HARD_START = frozenset("的了和是在等与及或并而且也又这那该此吗呢吧啊们")
+_HARD_END = frozenset("的了和是在等与及或并而且也又这那该此吗呢吧啊")
+_SOFT_START = FUNCTION_CHARS - _HARD_START - frozenset("个以各其之每所由为")
+_SOFT_END = FUNCTION_CHARS - _HARD_END
 
 # Quotation marks frame formulas; book-title marks frame the names of documents and laws.
 _QUOTES = frozenset("\"'“”‘’「」『』")
@@ -198,7 +204,8 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
         marks[ord(q)] |= ngrams.QUOTE
     for t in _TITLES:
         marks[ord(t)] |= ngrams.TITLE
-    for d in _NUMERAL_CHARS:
+    # 一 also starts ordinary words (一体化, 一批, 一流): next to it is no sign of a figure.
+    for d in _NUMERAL_CHARS - {"一"}:
         marks[ord(d)] |= ngrams.NUMERAL
     return content, marks
 
@@ -356,16 +363,28 @@ def is_junk(phrase: str) -> bool:
     return bool(_DATE_OR_COUNT.search(phrase))
 
 
-def _bad_edge(phrase: str) -> bool:
-    """A function character at either end, a trailing 第, a one-character word tail before
-    的 ("中的作用"), or the head of an enumerated paragraph ("二是加快")."""
-    return (
-        phrase[0] in _FUNCTION_START
-        or phrase[-1] in _FUNCTION_END
-        or phrase[-1] == "第"
+def _bad_edge(phrase: str, quoted: float = 0.0) -> bool:
+    """A function character at an edge (see _HARD_START and _SOFT_START), a trailing 第, a
+    one-character word tail before 的 ("中的作用"), or the head of an enumerated paragraph
+    ("二是加快"). A dictionary idiom of four characters or more (实事求是, 与时俱进) passes."""
+    first, last = phrase[0], phrase[-1]
+    if (
+        last == "第"
         or (len(phrase) >= 3 and phrase[1] == "的")
-        or bool(_ENUMERATION.match(phrase))
-    )
+        or _ENUMERATION.match(phrase)
+        or first in _HARD_START
+        or last in _HARD_END
+    ):
+        return not _lexical(phrase)
+    if (first in _SOFT_START or last in _SOFT_END) and quoted < 0.5 and not _lexical(phrase):
+        import jieba
+
+        words = jieba.lcut(phrase, HMM=False)
+        if first in _SOFT_START and len(words[0]) < 2 and template_of(phrase) is None:
+            return True
+        if last in _SOFT_END and len(words[-1]) < 2:
+            return True
+    return False
 
 
 @cache
@@ -569,7 +588,7 @@ def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) ->
     texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
     keep = []
     for i, text in enumerate(texts):
-        if _bad_edge(text) and not _lexical(text):
+        if _bad_edge(text, float(pool.quoted[i])):
             continue
         if is_junk(text) and not (pool.quoted[i] >= 0.3 and not _DIGITS.search(text)):
             continue
@@ -586,6 +605,7 @@ def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) ->
     pool.score[head] += _W_CUT * _cut_agreement(prep, pool.n[head], pool.samples[head])
     total = max(prep.chars, 1)
     order = _top(pool.score, pool.score.size)
+    order = _keep_off_the_head(order, texts)
     return [
         Phrase(
             phrase=texts[i],
@@ -602,6 +622,25 @@ def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) ->
 
 
 _DIGITS = re.compile(r"[0-9]")
+# The issue's function characters: a phrase with one at an edge "is not a stock phrase".
+_ISSUE_EDGE = frozenset("的了和是在等")
+_HEAD = 100
+
+
+def _keep_off_the_head(order: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Dictionary idioms that start or end with one of the issue's function characters
+    (实事求是, 和平统一) stay in the list, but below the first ``_HEAD``, where the issue
+    counts any such phrase as a fragment."""
+    flagged = [
+        i
+        for i in order[:_HEAD].tolist()
+        if texts[i][0] in _ISSUE_EDGE or texts[i][-1] in _ISSUE_EDGE
+    ]
+    if not flagged:
+        return order
+    moved = set(flagged)
+    rest = [i for i in order.tolist() if i not in moved]
+    return np.asarray(rest[:_HEAD] + flagged + rest[_HEAD:], dtype=order.dtype)
 
 
 def mine_prepared(prep: Prepared, params: MineParams = MineParams()) -> list[Phrase]:
