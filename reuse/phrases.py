@@ -19,8 +19,8 @@ log-odds score in three passes, each on fewer candidates and dearer per candidat
 the count alone for all, then the phrase's text (cohesion, jieba, shape) for a shortlist, then
 the phrase in context (jieba on sample occurrences) for the head of the list. The weights were
 fitted by logistic regression on a hand-made development list of formulas
-(``bench/phrases_dev_formulas.tsv``) and rounded; every one says something a reader would
-agree with, and none names a phrase.
+(``bench/phrases_dev_formulas.tsv``) and rounded (the long-phrase prior then set by hand);
+every one says something a reader would agree with, and none names a phrase.
 """
 
 from __future__ import annotations

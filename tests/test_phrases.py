@@ -117,6 +117,21 @@ def test_junk_and_function_edges_are_not_phrases() -> None:
     assert all(p[0] not in "的了和是在等" and p[-1] not in "的了和是在等" for p in phrases)
 
 
+def test_function_characters_that_begin_words_pass_only_as_words() -> None:
+    from reuse.phrases import _bad_edge
+
+    # 着力, 从严, 对标 begin words; 作为 ends one; 向新向优 is a template
+    for phrase in ("着力推动高质量发展", "从严治党", "对标对表", "担当作为", "向新向优"):
+        assert not _bad_edge(phrase), phrase
+    # the six, connectives and particles never sit at an edge; neither does a
+    # function character jieba reads as a word of its own
+    bad = ("推进和", "和美乡村", "的决定性意义", "在线办理", "向大会", "将进一步", "围绕着")
+    for phrase in bad:
+        assert _bad_edge(phrase), phrase
+    # a phrase usually quoted keeps its soft edge ("标准地")
+    assert _bad_edge("标准地") and not _bad_edge("标准地", quoted=0.8)
+
+
 def test_templates_and_families() -> None:
     assert template_of("走深走实") == ("走X走Y", "ABAC")
     assert template_of("大干快干") == ("X干Y干", "ABCB")
@@ -306,5 +321,6 @@ def test_real_corpus_top_is_clean() -> None:
     furniture = ("字号", "加大", "还原", "减小", "公有领域", "著作权法", "本作品", "维基文库")
     assert not [p for p in top if any(f in p for f in furniture)]
     assert not [p for p in top if is_junk(p)]
+    assert not [p for p in top if p[0] in "的了和是在等" or p[-1] in "的了和是在等"]
     for formula in ("两个确立", "两个维护", "一带一路"):
         assert formula in ranked[:50]
