@@ -518,11 +518,9 @@ def _cohesion(prep: Prepared, pool: _Pool, table: ngrams.TfTable, upto: int) -> 
         if at.size == 0:
             continue
         weakest = np.ones(at.size)
-        for k in range(1, length):
-            a = ngrams.lookup_tf(table, prep.codes, rep[at], k) if k <= upto else None
+        for k in range(max(1, length - upto), min(length - 1, upto) + 1):
+            a = ngrams.lookup_tf(table, prep.codes, rep[at], k)
             b = ngrams.lookup_tf(table, prep.codes, rep[at] + k, length - k)
-            if a is None or length - k > upto:
-                continue
             ok = (a > 0) & (b > 0)
             strength = np.maximum(tf[at] / np.maximum(a, 1), tf[at] / np.maximum(b, 1))
             weakest = np.where(ok, np.minimum(weakest, strength), weakest)
