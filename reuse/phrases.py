@@ -38,7 +38,7 @@ import numpy as np
 
 from reuse import ngrams
 from reuse.model import Document
-from reuse.normalize import normalize
+from reuse.normalize import fold_width, normalize, to_simplified
 
 __all__ = [
     "FUNCTION_CHARS",
@@ -231,7 +231,7 @@ class Prepared:
 
     def __post_init__(self) -> None:
         if not self.flat and self.codes.size:
-            chars = self.alphabet[self.codes].astype("<u4")
+            chars = self.alphabet[self.codes].astype("<u4", copy=False)
             self.flat = chars.tobytes().decode("utf-32-le", "surrogatepass")
 
     def text(self, start: int, length: int) -> str:
@@ -244,9 +244,13 @@ class Prepared:
 
 
 def _fold_codes(folded: str) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of already folded text, 0 where a character is not phrase material, and
-    each position's mark bits. Outside the BMP only ideographs count as content."""
+    """Code points of text folded for width and script, with ASCII lower-cased (together the
+    fold ``normalize`` makes), 0 where a character is not phrase material, and each
+    position's mark bits. Outside the BMP only ideographs count as content."""
     cps = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), "<u4")
+    upper = (cps >= 0x41) & (cps <= 0x5A)
+    if upper.any():
+        cps = np.where(upper, cps + np.uint32(0x20), cps)
     content_table, mark_table = _char_tables()
     low = cps < 0x10000
     if low.all():
@@ -258,7 +262,7 @@ def _fold_codes(folded: str) -> tuple[np.ndarray, np.ndarray]:
         content[low] = content_table[cps[low]] == 1
         content[~low] = (cps[~low] >= 0x20000) & (cps[~low] < 0x32400)
         marks[low] = mark_table[cps[low]]
-    return np.where(content, cps, 0).astype(np.uint32), marks
+    return np.where(content, cps, np.uint32(0)).astype(np.uint32, copy=False), marks
 
 
 def _edge_lines(text: str, edge: float) -> Iterator[tuple[int, int, str]]:
@@ -298,7 +302,7 @@ def _furniture(
 def prepare(texts: Iterable[str], params: MineParams | None = None) -> Prepared:
     """Fold every text and lay them end to end: an edge first, then each document followed by
     an edge. Folding keeps lengths, so position ``offsets[d] + i`` is character ``i`` of
-    document ``d``; the whole corpus is folded in one call, joined by the line breaks that
+    document ``d``; the whole corpus is folded at once, joined by the line breaks that
     become those edges."""
     params = params or MineParams()
     originals = list(texts)
@@ -310,19 +314,22 @@ def prepare(texts: Iterable[str], params: MineParams | None = None) -> Prepared:
     lengths = np.array([len(t) for t in originals], np.int64) + 1
     offsets = np.concatenate([[1], 1 + np.cumsum(lengths[:-1])])
     total = int(lengths.sum()) + 1
-    folded = normalize("\n".join(originals), numbers=False, punctuation=False).text
+    # The character-for-character folds of ``normalize`` without its offset arrays, which
+    # would cost more than the fold itself on a whole corpus.
+    folded = to_simplified(fold_width("\n".join(originals)))
     raw, body_marks = _fold_codes(folded)
     del folded
     furniture = _furniture(originals, offsets.tolist(), total, params)
     del originals
-    raw = np.concatenate([[0], raw, [0]]).astype(np.uint32)
+    edge = np.zeros(1, np.uint32)
+    raw = np.concatenate([edge, raw, edge])
     # Dense ids by a lookup table rather than np.unique: no sort of the whole corpus.
     present = np.flatnonzero(np.bincount(raw, minlength=1) > 0)
     lookup = np.zeros(int(present[-1]) + 1, np.int32)
     lookup[present] = np.arange(present.size, dtype=np.int32)
     dense = lookup[raw]
     del lookup, raw  # code 0 (the edge) is present, so it stays id 0
-    marks = np.concatenate([[0], body_marks, [0]]).astype(np.uint8)
+    marks = np.concatenate([edge.astype(np.uint8), body_marks, edge.astype(np.uint8)])
     marks[dense == 0] |= ngrams.EDGE
     # The leading edge belongs to document 0, each trailing edge to its document.
     lengths[0] += 1
