@@ -9,17 +9,22 @@ aligner, so a reported span is as tight as a scan's; the draft-side spans of
 all of them are merged into the draft's reused spans, each listing its best
 sources.
 
-Stock phrases come from a ``PhraseSource``. Until a corpus phrase miner is
-available, ``IndexPhrases`` finds them from the index itself: the draft's
-short n-grams that many indexed documents contain, with their document
-frequency counted on an evenly spread sample of the index's documents
-(exact when the index is no larger than the sample).
+Stock phrases come from a ``PhraseSource``. ``IndexPhrases`` uses the corpus
+phrase miner (``reuse.phrases``): the formulas mined from the index's own
+documents, mined once and cached in a side file next to the index, then looked
+up in each draft. ``SampledPhrases`` is the light alternative that mines
+nothing: the draft's short n-grams that many indexed documents contain, with
+their document frequency counted on an evenly spread sample of the index.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import tempfile
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,8 +146,8 @@ class PhraseSource(Protocol):
 
     ``phrases_in`` returns ``(phrase, start, end, df)`` per occurrence, with
     ``[start, end)`` in the text's original offsets and ``df`` the number of
-    corpus documents holding the phrase. A corpus phrase miner fits behind
-    this as well as ``IndexPhrases`` does.
+    corpus documents holding the phrase. ``IndexPhrases`` (mined formulas) and
+    ``SampledPhrases`` (common n-grams) are the two kept here.
     """
 
     def phrases_in(self, text: str) -> list[tuple[str, int, int, int]]: ...
@@ -396,9 +401,117 @@ def reused_fraction(text: str, matches: Sequence[CheckMatch]) -> float:
 
 # -- phrases from the index --------------------------------------------------
 
+# Bump when the miner's output for the same documents changes, so old caches are mined again.
+PHRASE_CACHE_VERSION = 1
+
+
+def phrase_cache_path(index_path: Path) -> Path:
+    """The side file where `IndexPhrases` keeps the phrases mined from an index."""
+    return index_path.with_name(index_path.name + ".phrases.json")
+
 
 class IndexPhrases:
-    """Stock phrases of a draft with their document frequency, read from an index.
+    """Stock phrases of a draft: the formulas ``reuse.phrases`` mines from the index's own
+    documents, found in the draft.
+
+    Mining reads every indexed text once (seconds for thousands of documents) and keeps the
+    best ``keep`` phrases with their document frequency. They are cached in a side file
+    next to the index (`phrase_cache_path`) under a fingerprint of the index's content (the
+    id and content hash of every document), so they are mined again only when the index
+    changes, or when ``reuse.phrases`` does (``PHRASE_CACHE_VERSION``). An index that cannot
+    be written beside is mined per process. A draft then costs one ``str.find`` pass per
+    phrase over its folded text; overlapping finds keep the longer phrase.
+    """
+
+    def __init__(self, index: Index, keep: int = 2000, cache: bool = True) -> None:
+        self.index = index
+        self.keep = keep
+        self.cache = cache
+        self._phrases: list[tuple[str, int]] | None = None
+
+    def fingerprint(self) -> str:
+        h = hashlib.sha1(f"v{PHRASE_CACHE_VERSION}:{self.keep}\n".encode())
+        for doc_id, sha1 in self.index.conn.execute("SELECT id, sha1 FROM docs ORDER BY id"):
+            h.update(f"{doc_id}\t{sha1}\n".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def phrases(self) -> list[tuple[str, int]]:
+        """(phrase, df), best first: from the cache when it is current, else mined."""
+        if self._phrases is not None:
+            return self._phrases
+        fingerprint = self.fingerprint()
+        path = phrase_cache_path(self.index.path)
+        if self.cache:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data["fingerprint"] == fingerprint:
+                    self._phrases = [(str(p), int(df)) for p, df in data["phrases"]]
+                    return self._phrases
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # absent, stale or damaged: mine again
+        self._phrases = self._mine()
+        if self.cache:
+            _write_atomic(path, {"fingerprint": fingerprint, "phrases": self._phrases})
+        return self._phrases
+
+    def _mine(self) -> list[tuple[str, int]]:
+        from reuse.phrases import mine
+
+        ns = [n for (n,) in self.index.conn.execute("SELECT n FROM docs ORDER BY n")]
+        if not ns:
+            return []
+        ranked = mine(self.index.text(n) for n in ns)
+        return [(p.phrase, p.df) for p in ranked[: self.keep]]
+
+    def phrases_in(self, text: str) -> list[tuple[str, int, int, int]]:
+        phrases = self.phrases()
+        norm = normalize(text, numbers=False, punctuation=False)
+        folded = norm.text
+        found: list[tuple[int, int, int]] = []
+        for rank, (phrase, _) in enumerate(phrases):
+            at = folded.find(phrase)
+            while at >= 0:
+                found.append((at, at + len(phrase), rank))
+                at = folded.find(phrase, at + 1)
+        # The longest formula covering a place names it ("以习近平新时代中国特色社会主义思想
+        # 为指导" rather than the 思想 inside it); among equals, the better ranked.
+        found.sort(key=lambda f: (f[0] - f[1], f[2], f[0]))
+        taken = np.zeros(len(folded) + 1, dtype=bool)
+        out = []
+        for start, end, rank in found:
+            if taken[start:end].any():
+                continue
+            taken[start:end] = True
+            s, e = norm.span(start, end)
+            phrase, df = phrases[rank]
+            out.append((phrase, s, e, df))
+        return sorted(out, key=lambda x: x[1])
+
+
+def _write_atomic(path: Path, data: Any) -> None:
+    """Write JSON next to ``path`` and rename it into place; a read-only folder is no error
+    (the phrases then live for this process only)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+_DEFAULT_SOURCES: weakref.WeakKeyDictionary[Index, IndexPhrases] = weakref.WeakKeyDictionary()
+
+
+def _default_phrases(index: Index) -> IndexPhrases:
+    """One `IndexPhrases` per open index, so checking many drafts loads the phrases once."""
+    source = _DEFAULT_SOURCES.get(index)
+    if source is None:
+        source = _DEFAULT_SOURCES[index] = IndexPhrases(index)
+    return source
+
+
+class SampledPhrases:
+    """Common n-grams of a draft with their document frequency, read from an index.
 
     A phrase is a ``min_len``..``max_len`` character run of the draft's
     matching text, CJK only, with no punctuation or number inside, held by
@@ -627,7 +740,7 @@ def check_text(
     matches = merge_sources(sources, params.sources)
     hits: list[PhraseHit] = []
     if params.phrases:
-        source = phrases if phrases is not None else IndexPhrases(index)
+        source = phrases if phrases is not None else _default_phrases(index)
         hits = [PhraseHit(*p) for p in source.phrases_in(text)]
     n_docs = index.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
     return CheckResult(

@@ -2,21 +2,30 @@
 
 Officialese is built from set phrases ("走深走实", "两个维护", "以习近平新时代中国特色社会主义
 思想为指导") that no general dictionary holds and that word segmenters cut into pieces. They are
-recognised here the way a reader notices them: a string many *documents* repeat (document
-frequency, not raw frequency, so one long report cannot promote its own pet words), that is not
-just a piece of a longer repeated string (closed: no one-character extension accounts for 90% of
-its occurrences), whose edges are not function characters, and whose parts stick together more
-than chance would have them (cohesion).
+recognised here the way a reader notices them:
 
-Counting is an apriori n-gram pass in numpy over the whole corpus at once: an n-gram is extended
-to n+1 only where both its n-character prefix and suffix passed the minimum document frequency,
-so long phrases cost only where the text really repeats. Punctuation, spaces and quotes split
-the text into runs and n-grams never cross them; they count as *free* boundaries, because a
-formula typically sits between quotation marks or commas.
+- a string many *documents* repeat (document frequency, not raw frequency, so one long report
+  cannot promote its own pet words);
+- not a piece of a longer repeated string (closed: no one-character extension accounts for 90%
+  of its occurrences), with no function character or punctuation at an edge, not a number, a
+  date or page furniture;
+- *formulaic* rather than merely frequent: set off by punctuation or quotation marks (a formula
+  is quoted, listed, or fills a clause), cohesive (its parts seldom occur apart), cut where a
+  word segmenter also cuts, not one ordinary dictionary word, a four-character template
+  (走深走实, 真抓实干) or a numbered formula (两个维护, 三会一课).
+
+`reuse.ngrams` counts every repeated n-gram with those figures; `_rank` turns them into a
+log-odds score in three passes, each on fewer candidates and dearer per candidate: figures from
+the count alone for all, then the phrase's text (cohesion, jieba, shape) for a shortlist, then
+the phrase in context (jieba on sample occurrences) for the head of the list. The weights were
+fitted by logistic regression on a hand-made development list of formulas
+(``bench/phrases_dev_formulas.tsv``) and rounded (the long-phrase prior then set by hand);
+every one says something a reader would agree with, and none names a phrase.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,8 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from reuse import ngrams
 from reuse.model import Document
-from reuse.normalize import normalize
+from reuse.normalize import fold_width, normalize, to_simplified
 
 __all__ = [
     "FUNCTION_CHARS",
@@ -62,20 +72,30 @@ FUNCTION_CHARS = frozenset(
     "的地得了着过和与及或并而且是在于对为把被将让使向从以由其之等也都就还又所"
     "这那该此每各吗呢吧啊们个"
 )
-# "个" is a function character only at the end ("两个维护" starts with 两个, never ends in 个).
-_FUNCTION_START = FUNCTION_CHARS - frozenset("个以各其之每所由为")
-_FUNCTION_END = FUNCTION_CHARS
+# Never at an edge: the issue's six (的了和是在等), the other connectives, particles and
+# demonstratives. The rest of FUNCTION_CHARS also begin or end ordinary words (着力, 对标,
+# 从严, 向新向优, 作为): at an edge only where jieba reads that edge as part of a longer word,
+# in a template, or in a phrase usually quoted. "个以各其之每所由为" start formulas freely
+# ("两个维护" starts with 两个, never ends in 个).
+_HARD_START = frozenset("的了和是在等与及或并而且也又这那该此吗呢吧啊们")
+_HARD_END = frozenset("的了和是在等与及或并而且也又这那该此吗呢吧啊")
+_SOFT_START = FUNCTION_CHARS - _HARD_START - frozenset("个以各其之每所由为")
+_SOFT_END = FUNCTION_CHARS - _HARD_END
 
-# Quotation marks and book-title marks: the usual frame of a formula.
-_QUOTES = frozenset("\"'“”‘’「」『』《》〈〉")
+# Quotation marks frame formulas; book-title marks frame the names of documents and laws.
+_QUOTES = frozenset("\"'“”‘’「」『』")
+_TITLES = frozenset("《》〈〉")
 _CHINESE_DIGITS = "〇零一二三四五六七八九十百千万亿两"
+_NUMERAL_CHARS = frozenset("0123456789" + _CHINESE_DIGITS)
 _NUMERAL_ONLY = re.compile(rf"^[0-9{_CHINESE_DIGITS}+.%第]+$")
 _DATE_OR_COUNT = re.compile(
     rf"[0-9]{{2,}}|[0-9]+[年月日号时]|[{_CHINESE_DIGITS}]+月[{_CHINESE_DIGITS}]+日"
-    rf"|第[{_CHINESE_DIGITS}0-9]+[条章节款项编]|^[{_CHINESE_DIGITS}]+[条章节款项编]"
-    rf"|[〇零]|^[0-9]|[0-9]$"
+    rf"|第[{_CHINESE_DIGITS}0-9]+[条章节款项编]|^[{_CHINESE_DIGITS}]+[条章节款项编](?:[之的第]|$)"
+    rf"|[〇零]|^[0-9]|[0-9]$|^第[{_CHINESE_DIGITS}]{{2,}}"
 )
 _LATIN_ONLY = re.compile(r"^[a-z0-9+]+$")
+# The head of an enumerated paragraph ("二是加快", "三是深化"): list furniture, not a formula.
+_ENUMERATION = re.compile(rf"^第?[{_CHINESE_DIGITS}]+是")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +107,18 @@ class MineParams:
     max_len: int = 40
     # An extension covering this share of a phrase's occurrences makes the phrase a fragment.
     fragment_share: float = 0.9
-    # Cohesion floor: PMI (natural log) of the weakest binary split.
-    min_pmi: float = 1.0
     # Share of a document at each end where template lines are looked for.
     edge_zone: float = 0.15
     # A phrase with this share of its occurrences in template lines is page furniture.
     furniture_share: float = 0.6
     # ... or with a numeral on one side this often is a piece of a figure ("届全国人民代表大会第").
     numeral_share: float = 0.8
+    # Candidates whose text is scored (the rest are far below them) and, of those, how many
+    # are also checked in context. Every returned phrase is a scored one.
+    shortlist: int = 30_000
+    context_checked: int = 4_000
+    # Threads for counting (each takes half of the alphabet).
+    workers: int = 2
 
 
 @dataclass(slots=True)
@@ -163,43 +187,42 @@ class PhraseResult:
 
 
 @cache
-def _content_table() -> np.ndarray:
-    """uint8 per BMP code point: 1 where a character can be part of a phrase.
-
-    Ideographs, ASCII letters and digits, and '+' (for "1+N", "互联网+"); everything else
-    (punctuation, spaces, quotes, symbols) splits runs.
-    """
-    table = np.zeros(0x10000, np.uint8)
-    table[0x3400:0x4DC0] = 1
-    table[0x4E00:0xA000] = 1
-    table[0xF900:0xFB00] = 1
-    table[ord("0") : ord("9") + 1] = 1
-    table[ord("a") : ord("z") + 1] = 1
-    table[ord("+")] = 1
-    table[ord("〇")] = 1
-    return table
-
-
-@cache
-def _quote_table() -> np.ndarray:
-    table = np.zeros(0x10000, bool)
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per BMP code point: 1 where a character can be part of a phrase (ideographs, ASCII
+    letters and digits, '+' for "1+N" and "互联网+"; everything else splits runs), and the
+    mark bits of `reuse.ngrams` (quotation mark, book-title mark, numeral)."""
+    content = np.zeros(0x10000, np.uint8)
+    content[0x3400:0x4DC0] = 1
+    content[0x4E00:0xA000] = 1
+    content[0xF900:0xFB00] = 1
+    content[ord("0") : ord("9") + 1] = 1
+    content[ord("a") : ord("z") + 1] = 1
+    content[ord("+")] = 1
+    content[ord("〇")] = 1
+    marks = np.zeros(0x10000, np.uint8)
     for q in _QUOTES:
-        table[ord(q)] = True
-    return table
+        marks[ord(q)] |= ngrams.QUOTE
+    for t in _TITLES:
+        marks[ord(t)] |= ngrams.TITLE
+    # 一 also starts ordinary words (一体化, 一批, 一流): next to it is no sign of a figure.
+    for d in _NUMERAL_CHARS - {"一"}:
+        marks[ord(d)] |= ngrams.NUMERAL
+    return content, marks
 
 
 @dataclass(slots=True)
 class Prepared:
     """The corpus as one code array: documents and runs separated by code 0.
 
-    ``codes`` holds dense character ids (0 = boundary), ``doc`` the document index of each
-    position, ``quote`` whether a boundary position is a quotation mark, ``alphabet`` maps
-    dense ids back to characters.
+    ``codes`` holds dense character ids (0 = run edge; the array starts and ends with one),
+    ``doc`` the document index of each position, ``marks`` the `reuse.ngrams` mark bits,
+    ``alphabet`` maps dense ids back to characters and ``flat`` is the folded text with
+    ``\\x00`` at every run edge, position for position.
     """
 
     codes: np.ndarray
     doc: np.ndarray
-    quote: np.ndarray
+    marks: np.ndarray
     furniture: np.ndarray
     alphabet: np.ndarray
     n_docs: int
@@ -208,30 +231,38 @@ class Prepared:
 
     def __post_init__(self) -> None:
         if not self.flat and self.codes.size:
-            chars = self.alphabet[self.codes].astype("<u4")
+            chars = self.alphabet[self.codes].astype("<u4", copy=False)
             self.flat = chars.tobytes().decode("utf-32-le", "surrogatepass")
 
     def text(self, start: int, length: int) -> str:
         return self.flat[start : start + length]
 
-    def numeral(self) -> np.ndarray:
-        """Bool per dense id: a digit or a Chinese numeral."""
-        digits = frozenset("0123456789" + _CHINESE_DIGITS)
-        return np.array([chr(c) in digits for c in self.alphabet.tolist()], bool)
+    def corpus(self) -> ngrams.Corpus:
+        return ngrams.Corpus(
+            self.codes, self.doc, self.marks, self.furniture, int(self.alphabet.size)
+        )
 
 
-def _fold_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Folded code points of ``text`` (width, script, case; numerals and punctuation kept) and
-    a content mask; outside the BMP only ideographs count as content."""
-    folded = normalize(text, numbers=False, punctuation=False).text
+def _fold_codes(folded: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of text folded for width and script, with ASCII lower-cased (together the
+    fold ``normalize`` makes), 0 where a character is not phrase material, and each
+    position's mark bits. Outside the BMP only ideographs count as content."""
     cps = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), "<u4")
+    upper = (cps >= 0x41) & (cps <= 0x5A)
+    if upper.any():
+        cps = np.where(upper, cps + np.uint32(0x20), cps)
+    content_table, mark_table = _char_tables()
     low = cps < 0x10000
-    content = np.zeros(cps.size, bool)
-    content[low] = _content_table()[cps[low]] == 1
-    content[~low] = (cps[~low] >= 0x20000) & (cps[~low] < 0x32400)
-    quote = np.zeros(cps.size, bool)
-    quote[low] = _quote_table()[cps[low]]
-    return np.where(content, cps, 0).astype(np.uint32), quote
+    if low.all():
+        content = content_table[cps] == 1
+        marks = mark_table[cps]
+    else:
+        content = np.zeros(cps.size, bool)
+        marks = np.zeros(cps.size, np.uint8)
+        content[low] = content_table[cps[low]] == 1
+        content[~low] = (cps[~low] >= 0x20000) & (cps[~low] < 0x32400)
+        marks[low] = mark_table[cps[low]]
+    return np.where(content, cps, np.uint32(0)).astype(np.uint32, copy=False), marks
 
 
 def _edge_lines(text: str, edge: float) -> Iterator[tuple[int, int, str]]:
@@ -269,231 +300,61 @@ def _furniture(
 
 
 def prepare(texts: Iterable[str], params: MineParams | None = None) -> Prepared:
-    """Fold every text and lay them end to end, one boundary between documents."""
+    """Fold every text and lay them end to end: an edge first, then each document followed by
+    an edge. Folding keeps lengths, so position ``offsets[d] + i`` is character ``i`` of
+    document ``d``; the whole corpus is folded at once, joined by the line breaks that
+    become those edges."""
     params = params or MineParams()
-    code_parts: list[np.ndarray] = []
-    quote_parts: list[np.ndarray] = []
-    folded: list[str] = []
-    offsets: list[int] = []
-    lengths: list[int] = []
-    chars = 0
-    at = 0
-    for text in texts:
-        codes, quote = _fold_codes(text)
-        folded.append(text)
-        offsets.append(at)
-        at += codes.size + 1
-        chars += int(np.count_nonzero(codes))
-        code_parts.append(codes)
-        code_parts.append(np.zeros(1, np.uint32))
-        quote_parts.append(quote)
-        quote_parts.append(np.zeros(1, bool))
-        lengths.append(codes.size + 1)
-    if not code_parts:
+    originals = list(texts)
+    if not originals:
         empty = np.zeros(0, np.int32)
-        no = np.zeros(0, bool)
-        return Prepared(empty, empty, no, no, np.zeros(1, np.uint32), 0, 0)
-    furniture = _furniture(folded, offsets, at, params)
+        return Prepared(
+            empty, empty, np.zeros(0, np.uint8), np.zeros(0, bool), np.zeros(1, np.uint32), 0, 0
+        )
+    lengths = np.array([len(t) for t in originals], np.int64) + 1
+    offsets = np.concatenate([[1], 1 + np.cumsum(lengths[:-1])])
+    total = int(lengths.sum()) + 1
+    # The character-for-character folds of ``normalize`` without its offset arrays, which
+    # would cost more than the fold itself on a whole corpus.
+    folded = to_simplified(fold_width("\n".join(originals)))
+    raw, body_marks = _fold_codes(folded)
     del folded
-    raw = np.concatenate(code_parts)
+    furniture = _furniture(originals, offsets.tolist(), total, params)
+    del originals
+    edge = np.zeros(1, np.uint32)
+    raw = np.concatenate([edge, raw, edge])
     # Dense ids by a lookup table rather than np.unique: no sort of the whole corpus.
     present = np.flatnonzero(np.bincount(raw, minlength=1) > 0)
     lookup = np.zeros(int(present[-1]) + 1, np.int32)
     lookup[present] = np.arange(present.size, dtype=np.int32)
-    alphabet, dense = present.astype(np.uint32), lookup[raw]
-    del lookup, raw  # code 0 (the boundary) is present, one per document, so it stays id 0
-    doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    dense = lookup[raw]
+    del lookup, raw  # code 0 (the edge) is present, so it stays id 0
+    marks = np.concatenate([edge.astype(np.uint8), body_marks, edge.astype(np.uint8)])
+    marks[dense == 0] |= ngrams.EDGE
+    # The leading edge belongs to document 0, each trailing edge to its document.
+    lengths[0] += 1
+    doc = np.repeat(np.arange(lengths.size, dtype=np.int32), lengths)
     return Prepared(
         codes=dense,
         doc=doc,
-        quote=np.concatenate(quote_parts),
+        marks=marks,
         furniture=furniture,
-        alphabet=alphabet.astype(np.uint32),
-        n_docs=len(lengths),
-        chars=chars,
+        alphabet=present.astype(np.uint32),
+        n_docs=int(lengths.size),
+        chars=int(np.count_nonzero(dense)),
     )
 
 
-# --------------------------------------------------------------------------- counting
-
-
-@dataclass(slots=True)
-class _Level:
-    """The frequent n-grams of one length: a representative position and the figures."""
-
-    n: int
-    rep: np.ndarray  # start position of one occurrence
-    tf: np.ndarray
-    df: np.ndarray
-    free: np.ndarray  # occurrences with a boundary on both sides
-    side: np.ndarray  # occurrences with a boundary on at least one side
-    quoted: np.ndarray  # occurrences with a quotation mark on both sides
-    furniture: np.ndarray  # occurrences inside template lines
-    numeral: np.ndarray  # occurrences with a numeral right before or right after
-    right_max: np.ndarray  # tf of the most common one-character right extension
-    left_max: np.ndarray
-    # sum of c*log(c) over the one-character extensions: gives the neighbour entropy
-    right_clogc: np.ndarray
-    left_clogc: np.ndarray
-
-    def entropy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Left and right neighbour entropy (nats); every boundary occurrence counts as a
-        neighbour of its own, so a formula framed by quotes has the freest boundary of all."""
-        tf = self.tf.astype(np.float64)
-        log_tf = np.log(tf)
-        return log_tf - self.left_clogc / tf, log_tf - self.right_clogc / tf
-
-
-def _group(
-    keys: np.ndarray, docs: np.ndarray, n_docs: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sort order by (key, doc), group start offsets (in sorted order), group index per item.
-
-    Folding the document into the key lets an unstable sort (2-3x faster than a stable one)
-    still leave each group's documents in order, which is all document frequency needs.
-    """
-    if keys.size and int(keys.max()) < np.iinfo(np.int64).max // max(n_docs, 1):
-        composite = keys * n_docs + docs
-        order = np.argsort(composite)
-        composite //= n_docs
-        sorted_keys = composite[order]
-        del composite
-    else:
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-    new = np.empty(sorted_keys.size, bool)
-    if sorted_keys.size:
-        new[0] = True
-        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    del sorted_keys
-    gidx = np.cumsum(new, dtype=np.int32) - 1
-    return order.astype(np.int32), starts, gidx
-
-
-def _count_level(
-    prep: Prepared, pos: np.ndarray, keys: np.ndarray, n: int, min_df: int, numeral: np.ndarray
-) -> tuple[_Level, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Group the n-grams starting at ``pos`` (ascending) by ``keys``.
-
-    Returns the level (frequent groups only), the positions of frequent occurrences, their
-    dense ids, and for every group (frequent or not) its tf and the position of one
-    occurrence (for the parents' extension counts).
-    """
-    order, starts, gidx = _group(keys, prep.doc[pos].astype(np.int64), prep.n_docs)
-    spos = pos[order]
-    tf_all = np.diff(np.append(starts, spos.size))
-    sdoc = prep.doc[spos]
-    # Documents ascend within a group, so a new document is a change of doc.
-    newdoc = np.ones(spos.size, np.int32)
-    if spos.size > 1:
-        newdoc[1:] = sdoc[1:] != sdoc[:-1]
-    newdoc[starts] = 1
-    df_all = np.add.reduceat(newdoc, starts) if spos.size else np.zeros(0, np.int32)
-    freq = df_all >= min_df
-    keep = freq[gidx]
-    new_id = np.cumsum(freq, dtype=np.int32) - 1
-
-    codes = prep.codes
-    left_free = codes[np.maximum(spos - 1, 0)] == 0
-    left_free[spos == 0] = True
-    right_free = codes[spos + n] == 0
-    both = (left_free & right_free).astype(np.int32)
-    quoted = (
-        left_free & right_free & prep.quote[np.maximum(spos - 1, 0)] & prep.quote[spos + n]
-    ).astype(np.int32)
-    left_num = numeral[codes[np.maximum(spos - 1, 0)]]
-    num_side = (left_num | numeral[codes[spos + n]]).astype(np.int32)
-    furn = prep.furniture[spos].astype(np.int32)
-
-    def per_group(values: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(values, starts) if spos.size else np.zeros(0, np.int32)
-
-    side_all = per_group((left_free | right_free).astype(np.int32))
-    free_all = per_group(both)
-    quoted_all = per_group(quoted)
-    num_all = per_group(num_side)
-    furn_all = per_group(furn)
-
-    rep_all = spos[starts]
-    f = np.flatnonzero(freq)
-    level = _Level(
-        n=n,
-        rep=rep_all[f],
-        tf=tf_all[f],
-        df=df_all[f],
-        free=free_all[f],
-        side=side_all[f],
-        quoted=quoted_all[f],
-        furniture=furn_all[f],
-        numeral=num_all[f],
-        right_max=np.zeros(f.size, np.int64),
-        left_max=np.zeros(f.size, np.int64),
-        right_clogc=np.zeros(f.size, np.float64),
-        left_clogc=np.zeros(f.size, np.float64),
+def count_ngrams(prep: Prepared, params: MineParams) -> list[ngrams.Level]:
+    """Every n-gram (1 <= n <= max_len) with document frequency >= min_df, with its figures."""
+    if prep.n_docs == 0:
+        return []
+    return ngrams.count(
+        prep.corpus(), params.min_df, params.max_len, params.workers, flags_from=params.min_len
     )
-    # Back to position order without another sort: scatter through the sort order.
-    keep_at = np.empty(pos.size, bool)
-    keep_at[order] = keep
-    ids_at = np.empty(pos.size, np.int32)
-    ids_at[order] = new_id[gidx]
-    return level, pos[keep_at], ids_at[keep_at], tf_all, rep_all
 
 
-def count_ngrams(prep: Prepared, params: MineParams) -> list[_Level]:
-    """Every n-gram (1 <= n <= max_len) with document frequency >= min_df, with its figures.
-
-    Apriori: an (n+1)-gram is only formed where its n-prefix and n-suffix are frequent, so
-    the work shrinks with the length of what the corpus really repeats.
-    """
-    codes = prep.codes
-    size = codes.size
-    alphabet_size = int(prep.alphabet.size) + 1
-    numeral = prep.numeral()
-    pos = np.flatnonzero(codes > 0).astype(np.int32)
-    level, pos, ids, _, _ = _count_level(
-        prep, pos, codes[pos].astype(np.int64), 1, params.min_df, numeral
-    )
-    levels = [level]
-    # ids of the previous level by position, -1 where that n-gram is not frequent
-    prev = np.full(size + 1, -1, np.int32)
-    prev[pos] = ids
-    for n in range(2, params.max_len + 1):
-        if pos.size == 0:
-            break
-        nxt = pos + 1
-        ok = prev[nxt] >= 0
-        cand = pos[ok]
-        if cand.size == 0:
-            break
-        keys = prev[cand].astype(np.int64)
-        keys *= alphabet_size
-        keys += codes[cand + n - 1]
-        level, new_pos, new_ids, tf_all, rep_all = _count_level(
-            prep, cand, keys, n, params.min_df, numeral
-        )
-        # One-character extensions of the previous level: right via the prefix, left via the
-        # suffix. Counted over every n-gram formed, frequent or not.
-        parent = levels[-1]
-        right_parent = prev[rep_all].astype(np.int64)
-        left_parent = prev[rep_all + 1].astype(np.int64)
-        np.maximum.at(parent.right_max, right_parent, tf_all)
-        np.maximum.at(parent.left_max, left_parent, tf_all)
-        clogc = tf_all * np.log(tf_all)
-        size_p = parent.tf.size
-        parent.right_clogc += np.bincount(right_parent, weights=clogc, minlength=size_p)
-        parent.left_clogc += np.bincount(left_parent, weights=clogc, minlength=size_p)
-        del keys, clogc
-        levels.append(level)
-        prev[:] = -1
-        prev[new_pos] = new_ids
-        pos = new_pos
-        if level.tf.size == 0:
-            break
-    return levels
-
-
-# --------------------------------------------------------------------------- scoring
+# --------------------------------------------------------------------------- filters
 
 
 def is_junk(phrase: str) -> bool:
@@ -509,8 +370,28 @@ def is_junk(phrase: str) -> bool:
     return bool(_DATE_OR_COUNT.search(phrase))
 
 
-def _bad_edge(phrase: str) -> bool:
-    return phrase[0] in _FUNCTION_START or phrase[-1] in _FUNCTION_END or phrase[-1] == "第"
+def _bad_edge(phrase: str, quoted: float = 0.0) -> bool:
+    """A function character at an edge (see _HARD_START and _SOFT_START), a trailing 第, a
+    one-character word tail before 的 ("中的作用"), or the head of an enumerated paragraph
+    ("二是加快"). A dictionary idiom of four characters or more (实事求是, 与时俱进) passes."""
+    first, last = phrase[0], phrase[-1]
+    if (
+        last == "第"
+        or (len(phrase) >= 3 and phrase[1] == "的")
+        or _ENUMERATION.match(phrase)
+        or first in _HARD_START
+        or last in _HARD_END
+    ):
+        return not _lexical(phrase)
+    if (first in _SOFT_START or last in _SOFT_END) and quoted < 0.5 and not _lexical(phrase):
+        import jieba
+
+        words = jieba.lcut(phrase, HMM=False)
+        if first in _SOFT_START and len(words[0]) < 2 and template_of(phrase) is None:
+            return True
+        if last in _SOFT_END and len(words[-1]) < 2:
+            return True
+    return False
 
 
 @cache
@@ -529,20 +410,65 @@ def _jieba_freq() -> dict[str, int]:
     return dict(jieba.dt.FREQ)
 
 
+def _lexical(phrase: str) -> bool:
+    """A set expression that merely ends in a function character (实事求是, 担当作为) is a
+    dictionary idiom: four characters or more and known to jieba."""
+    return len(phrase) >= 4 and _jieba_freq().get(phrase, 0) > 0
+
+
+# --------------------------------------------------------------------------- scoring
+
+# Numbered formulas: 两个维护, 三会一课, 四个意识, 五位一体, 双碳.
+_NUMBERED = re.compile(r"^[一二两三四五六七八九十双][个大项条]?")
+
+# Log-odds weights (see the module docstring for where they come from).
+_W_DF = 1.7  # per log(document frequency): more documents repeat it, more of a formula
+_W_SIDE = 1.0  # share of occurrences with punctuation on at least one side
+_W_FREE = 0.3  # ... on both sides (it fills a whole clause)
+_W_QUOTED = 7.5  # share of occurrences between quotation marks
+_W_TITLED = -3.0  # share between book-title marks: a document's name, not a formula
+_W_ENTROPY = 0.35  # per nat of the lower neighbour entropy: used in many contexts
+_W_LENGTH = {2: -5.5, 3: -3.5, 4: 2.0}  # 5-8: 0; longer: _W_LONG
+_W_LONG = -0.5
+_W_COHESION = 4.0  # weakest-cut dependency, in [0, 1]
+_W_PIECES = 3.0  # jieba tokens per character: an ordinary dictionary word is one token
+_W_TEMPLATE = 2.0  # ABAC, ABCB, AABB
+_W_NUMBERED = 2.3
+_W_HALF_WORD = -0.5  # per log jieba frequency of the rarer half of a four-character phrase
+_W_NUMBER_ONLY = -6.0  # "十四五" alone reads as a figure; "十四五规划" carries it instead
+_W_CUT = 3.3  # share of sample occurrences jieba also cuts at both edges
+
+
+def _length_prior(n: np.ndarray) -> np.ndarray:
+    out = np.zeros(n.size)
+    for length, w in _W_LENGTH.items():
+        out[n == length] = w
+    out[n >= 9] = _W_LONG
+    return out
+
+
 @dataclass(slots=True)
-class _Candidate:
-    phrase: str
-    df: int
-    tf: int
-    free: float
-    side: float
-    quoted: float
-    entropy: float  # the lower of left and right neighbour entropy
+class _Pool:
+    """Candidates of every length as parallel arrays (one entry per candidate)."""
+
+    n: np.ndarray
+    samples: np.ndarray
+    df: np.ndarray
+    tf: np.ndarray
+    side: np.ndarray
+    free: np.ndarray
+    quoted: np.ndarray
+    titled: np.ndarray
+    entropy: np.ndarray  # the lower of left and right neighbour entropy
+    score: np.ndarray
+
+    def take(self, idx: np.ndarray) -> _Pool:
+        return _Pool(*(getattr(self, f)[idx] for f in self.__slots__))  # type: ignore[attr-defined]
 
 
-def _candidates(prep: Prepared, levels: Sequence[_Level], params: MineParams) -> list[_Candidate]:
-    """Closed, well-edged, non-junk, non-furniture n-grams of the allowed lengths."""
-    out: list[_Candidate] = []
+def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
+    """Closed, non-furniture candidates with the score their counts alone give."""
+    parts: list[tuple[np.ndarray, ...]] = []
     for level in levels:
         if level.n < params.min_len:
             continue
@@ -551,129 +477,184 @@ def _candidates(prep: Prepared, levels: Sequence[_Level], params: MineParams) ->
         keep = (level.right_max < limit) & (level.left_max < limit)
         keep &= level.furniture < params.furniture_share * tf
         keep &= level.numeral < params.numeral_share * tf
+        idx = np.flatnonzero(keep)
+        if idx.size == 0:
+            continue
         left_h, right_h = level.entropy()
-        low_h = np.minimum(left_h, right_h)
-        for i in np.flatnonzero(keep).tolist():
-            text = prep.text(int(level.rep[i]), level.n)
-            count = int(tf[i])
-            quoted = level.quoted[i] / count
-            if _bad_edge(text) and not _lexical(text):
-                continue
-            if is_junk(text) and not (quoted >= 0.3 and not _DIGITS.search(text)):
-                continue
-            out.append(
-                _Candidate(
-                    text,
-                    int(level.df[i]),
-                    count,
-                    level.free[i] / count,
-                    level.side[i] / count,
-                    quoted,
-                    float(low_h[i]),
-                )
-            )
-    return out
+        t = tf[idx].astype(np.float64)
+        side, free = level.side[idx] / t, level.free[idx] / t
+        quoted, titled = level.quoted[idx] / t, level.titled[idx] / t
+        n = np.full(idx.size, level.n)
+        entropy = np.minimum(left_h, right_h)[idx]
+        score = (
+            _W_DF * np.log(level.df[idx])
+            + _W_SIDE * side
+            + _W_FREE * free
+            + _W_QUOTED * quoted
+            + _W_TITLED * titled
+            + _W_ENTROPY * entropy
+            + _length_prior(n)
+        )
+        parts.append(
+            (n, level.samples[idx], level.df[idx], tf[idx], side, free, quoted, titled)
+            + (entropy, score)
+        )
+    if not parts:
+        z = np.zeros(0)
+        return _Pool(z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), z, z, z, z, z, z, z, z)
+    return _Pool(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
+
+
+def _top(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first (ties: earlier index first)."""
+    part = np.argpartition(-score, k - 1)[:k] if score.size > k else np.arange(score.size)
+    return part[np.lexsort((part, -score[part]))]
+
+
+def _cohesion(prep: Prepared, pool: _Pool, table: ngrams.TfTable, upto: int) -> np.ndarray:
+    """Dependency of each candidate's weakest cut: at a cut ``a|b`` the strength is
+    max(tf(ab)/tf(a), tf(ab)/tf(b)), and the phrase is as cohesive as its weakest cut. A chance
+    join of two common words (技术|创新) scores low, a formula (走深|走实, 新质|生产力) near 1.
+    Parts longer than ``upto`` or too rare to be counted are taken as bound; phrases longer
+    than 8 characters count as cohesive."""
+    dep = np.ones(pool.n.size)
+    rep = pool.samples[:, 0]
+    tf = pool.tf.astype(np.float64)
+    for length in range(2, 9):
+        at = np.flatnonzero(pool.n == length)
+        if at.size == 0:
+            continue
+        weakest = np.ones(at.size)
+        for k in range(max(1, length - upto), min(length - 1, upto) + 1):
+            a = ngrams.lookup_tf(table, prep.codes, rep[at], k)
+            b = ngrams.lookup_tf(table, prep.codes, rep[at] + k, length - k)
+            ok = (a > 0) & (b > 0)
+            strength = np.maximum(tf[at] / np.maximum(a, 1), tf[at] / np.maximum(b, 1))
+            weakest = np.where(ok, np.minimum(weakest, strength), weakest)
+        dep[at] = weakest
+    return dep
+
+
+def _text_score(phrase: str, freq: dict[str, int], pieces: int) -> float:
+    """What the phrase's own characters say: not one dictionary word, a template or a
+    numbered formula, halves that are not everyday words, not a bare numeral string."""
+    n = len(phrase)
+    s = _W_PIECES * pieces / n
+    if template_of(phrase) is not None:
+        s += _W_TEMPLATE
+    if _NUMBERED.match(phrase):
+        s += _W_NUMBERED
+    if n == 4:
+        s += _W_HALF_WORD * math.log1p(min(freq.get(phrase[:2], 0), freq.get(phrase[2:], 0)))
+    if _NUMERAL_ONLY.match(phrase):
+        s += _W_NUMBER_ONLY
+    return s
+
+
+def _cut_agreement(
+    prep: Prepared, lengths: np.ndarray, samples: np.ndarray, width: int = 4, per: int = 3
+) -> np.ndarray:
+    """Per candidate, the share of its sample occurrences where jieba, cutting the text
+    around it, puts a word boundary at both of its edges: "者权益保" (消费者权益保护) fails,
+    "走深走实" passes. All contexts go through jieba as one text, one per line, so the cost is
+    jieba's per character, not its per call."""
+    import jieba
+
+    flat = prep.flat
+    contexts: list[str] = []
+    edges: list[tuple[int, int, int]] = []  # (candidate, start, end) in the joined text
+    at = 0
+    for i, (length, row) in enumerate(zip(lengths.tolist(), samples.tolist(), strict=True)):
+        for r in list(dict.fromkeys(row))[:per]:
+            lo = max(0, r - width)
+            ctx = flat[lo : r + length + width]
+            contexts.append(ctx)
+            edges.append((i, at + r - lo, at + r - lo + length))
+            at += len(ctx) + 1
+    bounds = np.zeros(at + 1, bool)
+    pos = 0
+    for word in jieba.cut("\n".join(contexts), HMM=False):
+        bounds[pos] = True
+        pos += len(word)
+    bounds[pos] = True
+    good = np.zeros(lengths.size)
+    seen = np.zeros(lengths.size)
+    for i, start, end in edges:
+        seen[i] += 1
+        good[i] += bounds[start] and bounds[end]
+    return good / np.maximum(seen, 1)
+
+
+def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
+    import jieba
+
+    pool = _pool(levels, params)
+    pool = pool.take(_top(pool.score, params.shortlist))
+    texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
+    keep = []
+    for i, text in enumerate(texts):
+        if _bad_edge(text, float(pool.quoted[i])):
+            continue
+        if is_junk(text) and not (pool.quoted[i] >= 0.3 and not _DIGITS.search(text)):
+            continue
+        keep.append(i)
+    pool = pool.take(np.asarray(keep, np.int64))
+    texts = [texts[i] for i in keep]
+    cohesion = _cohesion(prep, pool, ngrams.tf_table(prep.codes, levels, 5), 5)
+    freq = _jieba_freq()
+    pool.score += _W_COHESION * cohesion
+    pool.score += np.array(
+        [_text_score(t, freq, len(jieba.lcut(t, HMM=False))) for t in texts], np.float64
+    )
+    head = _top(pool.score, params.context_checked)
+    pool.score[head] += _W_CUT * _cut_agreement(prep, pool.n[head], pool.samples[head])
+    total = max(prep.chars, 1)
+    order = _top(pool.score, pool.score.size)
+    order = _keep_off_the_head(order, texts)
+    return [
+        Phrase(
+            phrase=texts[i],
+            df=int(pool.df[i]),
+            tf=int(pool.tf[i]),
+            score=float(pool.score[i]),
+            per_k=1000.0 * float(pool.tf[i]) / total,
+            free=float(pool.free[i]),
+            quoted=float(pool.quoted[i]),
+            pmi=float(cohesion[i]),
+        )
+        for i in order.tolist()
+    ]
 
 
 _DIGITS = re.compile(r"[0-9]")
-# Numbered formulas: 两个维护, 三会一课, 四个意识, 五位一体.
-_NUMBERED = re.compile(r"^[两二三四五六七八九十][^年月日号]{2,5}$")
+# The issue's function characters: a phrase with one at an edge "is not a stock phrase".
+_ISSUE_EDGE = frozenset("的了和是在等")
+_HEAD = 100
 
 
-def _lexical(phrase: str) -> bool:
-    """A set expression that merely ends in a function character (实事求是, 担当作为) is a
-    dictionary idiom: four characters or more and known to jieba."""
-    return len(phrase) >= 4 and _jieba_freq().get(phrase, 0) > 0
-
-
-def _tf_table(prep: Prepared, levels: Sequence[_Level], upto: int) -> dict[str, int]:
-    table: dict[str, int] = {}
-    flat = prep.flat
-    for level in levels[:upto]:
-        n = level.n
-        for r, t in zip(level.rep.tolist(), level.tf.tolist(), strict=True):
-            table[flat[r : r + n]] = t
-    return table
-
-
-def _dependency(phrase: str, tf: int, table: dict[str, int]) -> float:
-    """Cohesion of the weakest cut: at every cut one side should rarely occur without the other.
-
-    For a cut into ``a|b`` the strength is max(tf(ab)/tf(a), tf(ab)/tf(b)); the phrase is as
-    cohesive as its weakest cut. A chance join of two common words (技术|创新) scores low,
-    a formula (走深|走实, 新质|生产力) near 1. Parts longer than the table are taken as bound.
-    """
-    weakest = 1.0
-    for k in range(1, len(phrase)):
-        a = table.get(phrase[:k])
-        b = table.get(phrase[k:])
-        if a is None or b is None:
-            continue
-        weakest = min(weakest, max(tf / a, tf / b))
-    return weakest
-
-
-def _length_weight(length: int) -> float:
-    """Two-character strings are mostly ordinary words; very long ones mostly copied clauses."""
-    if length <= 3:
-        return {2: 0.15, 3: 0.5}.get(length, 0.1)
-    if length <= 8:
-        return 1.0
-    return max(0.5, 1.0 - 0.04 * (length - 8))
-
-
-def _score(c: _Candidate, dep: float, common: bool) -> float:
-    """Document frequency, weighted by what makes a repeated string a formula.
-
-    Framing (quotes around it, free boundaries), cohesion of its parts, a length that is
-    neither a two-character word nor a copied sentence, and not being ordinary vocabulary.
-    """
-    frame = 1.0 + 1.0 * c.side + 0.5 * c.free + 2.0 * c.quoted
-    if _NUMERAL_ONLY.match(c.phrase):
-        # "十四五" is a name, but a bare numeral string reads as a number in a ranked list;
-        # "十四五规划" and the like carry it instead.
-        frame *= 0.2
-    elif template_of(c.phrase) is not None or _NUMBERED.match(c.phrase):
-        frame *= 2.0
-    cohesion = 0.2 + 0.8 * dep
-    branching = min(1.0, 0.4 + c.entropy / 2.0)
-    return (
-        c.df
-        * _length_weight(len(c.phrase))
-        * frame
-        * cohesion
-        * branching
-        * (0.5 if common else 1.0)
-    )
+def _keep_off_the_head(order: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Dictionary idioms that start or end with one of the issue's function characters
+    (实事求是, 和平统一) stay in the list, but below the first ``_HEAD``, where the issue
+    counts any such phrase as a fragment."""
+    flagged = [
+        i
+        for i in order[:_HEAD].tolist()
+        if texts[i][0] in _ISSUE_EDGE or texts[i][-1] in _ISSUE_EDGE
+    ]
+    if not flagged:
+        return order
+    moved = set(flagged)
+    rest = [i for i in order.tolist() if i not in moved]
+    return np.asarray(rest[:_HEAD] + flagged + rest[_HEAD:], dtype=order.dtype)
 
 
 def mine_prepared(prep: Prepared, params: MineParams = MineParams()) -> list[Phrase]:
-    """Rank the stock phrases of a prepared corpus, best first."""
+    """Rank the stock phrases of a prepared corpus, best first (the best ``params.shortlist``
+    candidates; the rest are far below anything a report shows)."""
     if prep.n_docs == 0:
         return []
     levels = count_ngrams(prep, params)
-    cands = _candidates(prep, levels, params)
-    table = _tf_table(prep, levels, 5)
-    freq = _jieba_freq()
-    total = max(prep.chars, 1)
-    phrases: list[Phrase] = []
-    for c in cands:
-        dep = _dependency(c.phrase, c.tf, table) if len(c.phrase) <= 8 else 1.0
-        common = freq.get(c.phrase, 0) >= 50
-        phrases.append(
-            Phrase(
-                phrase=c.phrase,
-                df=c.df,
-                tf=c.tf,
-                score=_score(c, dep, common),
-                per_k=1000.0 * c.tf / total,
-                free=c.free,
-                quoted=c.quoted,
-                pmi=dep,
-            )
-        )
-    phrases.sort(key=lambda p: (-p.score, -p.df, -p.tf, p.phrase))
-    return phrases
+    return _rank(prep, levels, params)
 
 
 def template_of(phrase: str) -> tuple[str, str] | None:

@@ -21,10 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reuse import check as check_module
 from reuse.check import (
     CheckParams,
     IndexPhrases,
+    SampledPhrases,
     check_text,
+    phrase_cache_path,
     unit_band_keys,
 )
 from reuse.cli_check import register, run
@@ -190,12 +193,12 @@ def test_unit_keys_are_the_index_keys() -> None:
         assert np.array_equal(np.unique(per_unit.ravel()), band_keys(text, params, hasher))
 
 
-def test_index_phrases_are_common_and_placed(corpus: tuple[Path, Path, dict[str, str]]) -> None:
+def test_sampled_phrases_are_common_and_placed(corpus: tuple[Path, Path, dict[str, str]]) -> None:
     _, db, texts = corpus
     draft = texts["doc05.txt"][:800] + "".join(FRESH)
     index = Index.open(db)
     try:
-        source = IndexPhrases(index, min_share=0.2)
+        source = SampledPhrases(index, min_share=0.2)
         found = source.phrases_in(draft)
     finally:
         index.close()
@@ -224,6 +227,96 @@ def test_custom_phrase_source(corpus: tuple[Path, Path, dict[str, str]]) -> None
     finally:
         index.close()
     assert [(p.phrase, p.df) for p in result.phrases] == [("红薯", 7)]
+
+
+def _fold(text: str) -> str:
+    return normalize(text, numbers=False, punctuation=False).text
+
+
+def test_index_phrases_are_mined_formulas_placed_in_the_draft(
+    corpus: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, _, texts = corpus
+    db = tmp_path / "mined.db"
+    index = Index.create(db, IndexParams(), buckets=True)
+    try:
+        build(index, [folder], workers=1)
+        source = IndexPhrases(index)
+        mined = dict(source.phrases())
+        # A draft in traditional script that uses some of the corpus's formulas.
+        draft = FRESH[0] + to_traditional(texts["doc05.txt"][:600]) + FRESH[1]
+        found = source.phrases_in(draft)
+    finally:
+        index.close()
+    assert mined and found
+    folded = [_fold(t) for t in texts.values()]
+    for phrase, start, end, df in found:
+        assert _fold(draft[start:end]) == phrase  # original offsets, traditional folded
+        assert phrase in mined and df == mined[phrase]
+        assert df == sum(phrase in t for t in folded)  # the miner's df is exact
+    spans = sorted((s, e) for _, s, e, _ in found)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps
+    assert all(s >= len(FRESH[0]) for s, _ in spans)  # nothing in the fresh sentences
+
+
+def test_index_phrases_cache_is_reused_and_renewed(
+    corpus: tuple[Path, Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _, texts = corpus
+    db = tmp_path / "cached.db"
+    index = Index.create(db, IndexParams(), buckets=True)
+    try:
+        build(index, [folder], workers=1)
+        first = IndexPhrases(index).phrases()
+    finally:
+        index.close()
+    cache = phrase_cache_path(db)
+    assert cache.is_file()
+
+    def no_mining(self: IndexPhrases) -> list[tuple[str, int]]:
+        raise AssertionError("mined again although the cache is current")
+
+    monkeypatch.setattr(IndexPhrases, "_mine", no_mining)
+    index = Index.open(db)
+    try:
+        assert IndexPhrases(index).phrases() == first
+    finally:
+        index.close()
+    monkeypatch.undo()
+
+    # A changed index (one more document) makes the cache stale: mined again.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "new.txt").write_text(texts["doc01.txt"] + FRESH[3], encoding="utf-8")
+    index = Index.create(db, IndexParams(), buckets=True)
+    try:
+        build(index, [folder, extra], workers=1)
+        calls = []
+        original = IndexPhrases._mine
+
+        def counting(self: IndexPhrases) -> list[tuple[str, int]]:
+            calls.append(1)
+            return original(self)
+
+        monkeypatch.setattr(IndexPhrases, "_mine", counting)
+        IndexPhrases(index).phrases()
+    finally:
+        index.close()
+    assert calls == [1]
+
+
+def test_check_uses_mined_phrases_by_default(corpus: tuple[Path, Path, dict[str, str]]) -> None:
+    _, db, texts = corpus
+    draft = texts["doc07.txt"][:500]
+    index = Index.open(db)
+    try:
+        result = check_text(draft, index)
+        assert check_module._default_phrases(index) is check_module._default_phrases(index)
+        mined = dict(check_module._default_phrases(index).phrases())
+    finally:
+        index.close()
+    assert result.phrases
+    assert all(p.phrase in mined and p.df == mined[p.phrase] for p in result.phrases)
 
 
 # -- command line --------------------------------------------------------------

@@ -117,6 +117,21 @@ def test_junk_and_function_edges_are_not_phrases() -> None:
     assert all(p[0] not in "的了和是在等" and p[-1] not in "的了和是在等" for p in phrases)
 
 
+def test_function_characters_that_begin_words_pass_only_as_words() -> None:
+    from reuse.phrases import _bad_edge
+
+    # 着力, 从严, 对标 begin words; 作为 ends one; 向新向优 is a template
+    for phrase in ("着力推动高质量发展", "从严治党", "对标对表", "担当作为", "向新向优"):
+        assert not _bad_edge(phrase), phrase
+    # the issue's six, connectives and particles never sit at an edge; neither does a
+    # function character jieba reads as a word of its own
+    bad = ("推进和", "和美乡村", "的决定性意义", "在线办理", "向大会", "将进一步", "围绕着")
+    for phrase in bad:
+        assert _bad_edge(phrase), phrase
+    # a phrase usually quoted keeps its soft edge ("标准地")
+    assert _bad_edge("标准地") and not _bad_edge("标准地", quoted=0.8)
+
+
 def test_templates_and_families() -> None:
     assert template_of("走深走实") == ("走X走Y", "ABAC")
     assert template_of("大干快干") == ("X干Y干", "ABCB")
@@ -129,6 +144,48 @@ def test_templates_and_families() -> None:
     fams = {f.template: f for f in families(mine(texts))}
     assert {m for m, _ in fams["真X实Y"].members} == {"真抓实干", "真学实悟", "真调实研"}
     assert {m for m, _ in fams["入X入Y"].members} == {"入脑入心", "入耳入心"}
+
+
+def _plain_corpus(seed: int) -> list[str]:
+    """40 documents of ordinary report sentences (every one uses 经济社会发展, 基础设施建设,
+    人工智能 and friends in running text), three of which also use the rare formulas
+    以上率下 and 挂图作战 the way reports do, set off by commas, and all of which name a
+    document in book-title marks."""
+    rng = random.Random(seed)
+    ordinary = [
+        "今年全市经济社会发展总体平稳，基础设施建设投资比上年增长较快",
+        "各部门要加强人工智能在公共服务中的应用，提升群众办事效率",
+        "我们统筹推进产业升级和基础设施建设，全年经济社会发展目标顺利完成",
+        "依托人工智能技术改造传统产业，推动公共服务向基层延伸",
+        "认真做好消费者权益保护工作，保障劳动者权益保险待遇落实",
+    ]
+    texts = []
+    for i in range(40):
+        body = [rng.choice(ordinary) for _ in range(8)]
+        body.append("按照《城市更新行动方案》要求推进工作")
+        if i % 10 == 0:
+            who = ["领导干部带头", "班子成员", "各级党委", "主要负责同志"][i // 10]
+            how = ["坚持", "实行", "推行", "全面推行"][i // 10]
+            body.insert(3, f"{who}以上率下，{how}挂图作战，确保任务落地")
+        rng.shuffle(body)
+        texts.append("。".join(body) + "。")
+    return texts
+
+
+def test_rare_formulas_are_not_crowded_out_by_ordinary_words() -> None:
+    texts = _plain_corpus(5)
+    ranked = [p.phrase for p in mine(texts)]
+    rank = {p: i for i, p in enumerate(ranked)}
+    assert sum("以上率下" in t for t in texts) == 4  # rare: four documents of forty
+    below = len(ranked)
+    # a formula in four documents beats everyday words in all forty, and a string that
+    # cuts through words (消费者|权益|保护)
+    for ordinary in ("经济社会发展", "人工智能", "公共服务", "者权益保"):
+        assert rank["以上率下"] < rank.get(ordinary, below), ordinary
+    for bare in ("工作", "推进", "产业", "行挂图作战"):
+        assert rank["挂图作战"] < rank.get(bare, below), bare
+    # a name between book-title marks ranks below a set phrase as frequent
+    assert rank["基础设施建设"] < rank["城市更新行动方案"]
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
@@ -264,5 +321,6 @@ def test_real_corpus_top_is_clean() -> None:
     furniture = ("字号", "加大", "还原", "减小", "公有领域", "著作权法", "本作品", "维基文库")
     assert not [p for p in top if any(f in p for f in furniture)]
     assert not [p for p in top if is_junk(p)]
+    assert not [p for p in top if p[0] in "的了和是在等" or p[-1] in "的了和是在等"]
     for formula in ("两个确立", "两个维护", "一带一路"):
         assert formula in ranked[:50]
