@@ -142,6 +142,7 @@ class Prepared:
     plain: list[list[str]]  # per document: plain jieba tokens (the reference's input)
     tfidf: Any  # unique documents
     z: np.ndarray  # unique documents, LSA-100, L2-normalised
+    tfidf_05: Any  # unique documents, the previous default's bounds (max_df 0.5)
 
 
 def prepare(items: Labelled, cache: dict[str, tuple[str, np.ndarray, list]]) -> Prepared:
@@ -163,6 +164,7 @@ def prepare(items: Labelled, cache: dict[str, tuple[str, np.ndarray, list]]) -> 
         plain=[p for _, _, p in rows],
         tfidf=tfidf,
         z=_lsa(tfidf, ClusterParams().lsa_dims, 0),
+        tfidf_05=_vectorise([rows[i][0] for i in unique], ClusterParams(max_df=0.5))[1],
     )
 
 
@@ -226,6 +228,9 @@ def _consensus(guard: float) -> Callable[[Prepared], np.ndarray]:
 
 METHODS: dict[str, Callable[[Prepared], np.ndarray]] = {
     "k-means, best silhouette (previous default)": lambda p: _best_silhouette(
+        p.tfidf_05, lambda x, k: _kmeans(x, k, 0), p.z.shape[0]
+    ),
+    "k-means, best silhouette, max_df 0.8": lambda p: _best_silhouette(
         p.tfidf, lambda x, k: _kmeans(x, k, 0), p.z.shape[0]
     ),
     "LSA-100 + k-means, best silhouette": lambda p: _best_silhouette(
@@ -237,6 +242,7 @@ METHODS: dict[str, Callable[[Prepared], np.ndarray]] = {
     "HDBSCAN (LSA-100, min size 2%)": lambda p: _hdbscan(p.z),
     "consensus, widest gap only": _consensus(0.0),
     "consensus, best-silhouette level only": _consensus(float("inf")),
+    "consensus, widest gap + silhouette guard 0.95": _consensus(0.95),
     "consensus, widest gap + silhouette guard 0.9": _consensus(0.9),
     "consensus, widest gap + silhouette guard 0.8 (default)": _consensus(0.8),
 }

@@ -42,6 +42,8 @@ __all__ = [
     "PlotUnavailable",
     "class_tfidf",
     "cluster_documents",
+    "consensus_partition",
+    "distinctive_weights",
     "collapse_near_duplicates",
     "is_content_token",
     "plot_map",
@@ -296,6 +298,25 @@ def class_tfidf(counts: Any, labels: np.ndarray, n_clusters: int) -> np.ndarray:
     return tf * idf
 
 
+def distinctive_weights(counts: Any, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    """`class_tfidf` times the share of the term's rate that falls in the cluster.
+
+    Class-based TF-IDF alone still ranked words shared by a whole genre (应当 in every
+    regulation cluster, 推进 in every report cluster) above the topic's own words when they
+    are frequent; a word used at the same rate in five clusters keeps a fifth of its weight.
+    """
+    from scipy import sparse
+
+    weights = class_tfidf(counts, labels, n_clusters)
+    member = sparse.csr_matrix(
+        (np.ones(labels.size), (labels, np.arange(labels.size))), shape=(n_clusters, labels.size)
+    )
+    pooled = np.asarray((member @ counts).todense(), dtype=np.float64)
+    rate = pooled / np.maximum(pooled.sum(axis=1, keepdims=True), 1.0)
+    share = rate / np.maximum(rate.sum(axis=0, keepdims=True), 1e-12)
+    return weights * share
+
+
 def _lsa(tfidf: Any, components: int, seed: int) -> np.ndarray:
     """Rows of ``tfidf`` in a dense LSA space, L2-normalised so Euclidean k-means is cosine."""
     from sklearn.decomposition import TruncatedSVD
@@ -353,7 +374,9 @@ def co_association(z: np.ndarray, runs: int, seed: int) -> np.ndarray:
     m = z.shape[0]
     root = int(np.sqrt(m))
     lo = max(2, root // 2)
-    hi = min(max(lo + 1, 2 * root), m - 1)
+    # Up to 2 sqrt(n) clusters, but four documents a cluster on average at least: in a tiny
+    # corpus, runs that pair documents off split every topic into noise.
+    hi = min(max(lo + 1, 2 * root), max(lo + 1, m // 4), m - 1)
     rng = np.random.default_rng(seed)
     together = np.zeros((m, m), np.float32)
     for _ in range(runs):
@@ -562,7 +585,7 @@ def _describe(
     formulas: Sequence[str],
     params: ClusterParams,
 ) -> list[Cluster]:
-    weights = class_tfidf(counts, labels, k)
+    weights = distinctive_weights(counts, labels, k)
     formula_set = {f for f in formulas if len(f) >= 3}
     cluster_of_rep = dict(zip(unique.tolist(), labels.tolist(), strict=True))
     members: list[list[int]] = [[] for _ in range(k)]
@@ -815,11 +838,14 @@ def _draw_map(
     ax.set_yticks([])
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    shown = f"{labels.size:,} of " if labels.size < result.documents - result.collapsed else ""
-    title = (
-        f"{shown}{result.documents:,} documents, {result.k} topic clusters "
-        f"(t-SNE map of TF-IDF/LSA; {result.collapsed:,} reposts not drawn)"
-    )
+    drawn = result.documents - result.collapsed
+    title = f"{result.documents:,} documents in {result.k} topic clusters"
+    notes = ["t-SNE map of the TF-IDF/LSA vectors"]
+    if labels.size < drawn:
+        notes.append(f"a sample of {labels.size:,} drawn")
+    if result.collapsed:
+        notes.append(f"{result.collapsed:,} reposts drawn as their original")
+    title += f" ({'; '.join(notes)})"
     if not font:
         title += "\nno Chinese font found (e.g. fonts-noto-cjk): clusters numbered as in the table"
     ax.set_title(title, fontsize=11)
