@@ -218,9 +218,9 @@ def _hdbscan(z: np.ndarray) -> np.ndarray:
     return np.where(labels >= 0, labels, nearest)  # noise joins the nearest cluster
 
 
-def _consensus(guard: float) -> Callable[[Prepared], np.ndarray]:
+def _consensus(guard: float, giant: float = 0.8) -> Callable[[Prepared], np.ndarray]:
     def run(p: Prepared) -> np.ndarray:
-        params = ClusterParams(lifetime_guard=guard)
+        params = ClusterParams(lifetime_guard=guard, giant_share=giant)
         return consensus_partition(p.z, p.tfidf, params, K_RANGE).labels
 
     return run
@@ -240,11 +240,11 @@ METHODS: dict[str, Callable[[Prepared], np.ndarray]] = {
         p.z, _agglomerative, p.z.shape[0]
     ),
     "HDBSCAN (LSA-100, min size 2%)": lambda p: _hdbscan(p.z),
-    "consensus, widest gap only": _consensus(0.0),
-    "consensus, best-silhouette level only": _consensus(float("inf")),
-    "consensus, widest gap + silhouette guard 0.95": _consensus(0.95),
-    "consensus, widest gap + silhouette guard 0.9": _consensus(0.9),
-    "consensus, widest gap + silhouette guard 0.8 (default)": _consensus(0.8),
+    "consensus, widest gap only": _consensus(0.0, 1.0),
+    "consensus, best-silhouette level only": _consensus(float("inf"), 1.0),
+    "consensus, widest gap + silhouette guard 0.9": _consensus(0.9, 1.0),
+    "consensus, widest gap + silhouette guard 0.8": _consensus(0.8, 1.0),
+    "consensus, guard 0.8 + average linkage if one cluster > 80% (default)": _consensus(0.8),
 }
 
 

@@ -155,6 +155,8 @@ def named_sets(docs: Sequence[Document], seed: int = 0) -> dict[str, Labelled]:
         # Coarse genres: each holds many subjects, so even k-means told k does poorly here.
         "genres-6": [(d, kind(d)) for d in genre_docs + of("npc_resolution_on_gwr")],
         "genres-4": [(d, GENRE[kind(d)]) for d in genre_docs],
+        # Everything but the regulations, by kind: diffuse genres that chain together.
+        "genres-no-regulations": [(d, kind(d)) for d in docs if kind(d) != "local_regulation"],
         "reg-topics-10": families,
         "policy-subjects": [(d, s) for d in policy if (s := policy_subject(d))],
     }

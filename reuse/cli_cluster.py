@@ -102,9 +102,10 @@ def cluster_table(result: ClusterResult) -> Table:
     """One row per cluster: size, distinctive terms, typical formulas, representative."""
     how = f"k={result.k}"
     if result.method == "consensus":
-        how += " found by consensus clustering"
+        how += f" found by consensus clustering ({result.rule}"
         if result.silhouette is not None:
-            how += f" (silhouette {result.silhouette:.3f})"
+            how += f", silhouette {result.silhouette:.3f}"
+        how += ")"
     elif result.method == "given k":
         how += " as given"
     t = Table(

@@ -91,6 +91,7 @@ class ClusterParams:
     ensemble_runs: int = 100
     consensus_sample: int = 2000
     lifetime_guard: float = 0.8
+    giant_share: float = 0.8
     # Reposts: shared share of word bigrams (Jaccard) at which two documents are one.
     duplicate_jaccard: float = 0.8
     top_terms: int = 10
@@ -135,6 +136,7 @@ class ClusterResult:
     documents: int
     collapsed: int
     method: str = ""  # how the clusters were found: "consensus", "given k", "too few"
+    rule: str = ""  # for "consensus": which rule chose the number (see consensus_partition)
     coords: np.ndarray | None = None  # 2-D map position per mapped document
     coord_rows: np.ndarray | None = None  # which non-repost documents are mapped
     coord_labels: np.ndarray | None = None  # cluster id per row of coords
@@ -146,6 +148,7 @@ class ClusterResult:
             "silhouette": None if self.silhouette is None else round(self.silhouette, 4),
             "silhouette_by_k": {str(k): round(v, 4) for k, v in self.scores.items()},
             "method": self.method,
+            "rule": self.rule,
             "documents": self.documents,
             "collapsed": self.collapsed,
         }
@@ -342,7 +345,7 @@ class Partition:
     labels: np.ndarray
     silhouette: float | None
     scores: dict[int, float]  # cosine silhouette of each level of the consensus tree
-    how: str  # "lifetime" (the tree's widest gap) or "silhouette" (the guard overrode it)
+    how: str  # which rule chose the level (see consensus_partition)
 
 
 def _dense_labels(labels: np.ndarray) -> np.ndarray:
@@ -392,12 +395,16 @@ def consensus_partition(z: np.ndarray, x: Any, params: ClusterParams, k_range: r
     Many cheap k-means runs over-split the documents (``co_association``); pairs that stay
     together across runs belong together. Single linkage of 1 - co-association gives a tree
     whose widest gap between merge heights (the longest-lived level) is the natural number of
-    clusters. Single linkage can chain two topics through a few in-between documents, so a
-    guard checks the cosine silhouette (on the TF-IDF rows ``x``) of that level against the
-    best level of the tree and takes the best level when the widest gap falls far short of it.
+    clusters. Two checks, both for single linkage chaining topics together through a few
+    in-between documents:
+
+    * the cosine silhouette (on the TF-IDF rows ``x``) of the widest gap's level must reach
+      ``params.lifetime_guard`` of the tree's best level, else the best level is taken;
+    * when one cluster still holds more than ``params.giant_share`` of the documents (diffuse
+      genres chain into one), the widest gap of the average-linkage tree is taken instead.
+
     bench/bench_cluster.py holds the comparison that chose this (k-means + silhouette,
     HDBSCAN, agglomerative, LSA + k-means and other rules for k on labelled real documents).
-
     ``z`` holds LSA rows (L2-normalised). Above ``params.consensus_sample`` rows the consensus
     is built on a seeded sample and the other rows join the nearest cluster centre.
     """
@@ -413,46 +420,55 @@ def consensus_partition(z: np.ndarray, x: Any, params: ClusterParams, k_range: r
         sample = np.arange(n)
     zs = z[sample]
     m = sample.size
-    together = co_association(zs, params.ensemble_runs, params.seed)
-    distance = 1.0 - together
+    distance = 1.0 - co_association(zs, params.ensemble_runs, params.seed)
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(distance, checks=False), "single")
-    heights = tree[:, 2]
+    condensed = squareform(distance, checks=False)
+    single = linkage(condensed, "single")
     # A topic has a few documents at least; tiny corpora allow smaller ones.
     min_size = min(max(3, int(0.02 * m)), max(1, m // 6))
     cosine = pairwise_distances(x[sample], metric="cosine")
     np.fill_diagonal(cosine, 0.0)
+    ks = [k for k in k_range if 2 <= k < m]
 
-    def level(k: int) -> np.ndarray:
+    def level(tree: np.ndarray, k: int) -> np.ndarray:
         return _absorb_small(zs, fcluster(tree, k, "maxclust") - 1, min_size)
+
+    def widest(tree: np.ndarray) -> np.ndarray | None:
+        if not ks:
+            return None
+        heights = tree[:, 2]
+        gaps = [heights[m - k] - heights[m - k - 1] for k in ks]
+        return level(tree, ks[int(np.argmax(gaps))])
 
     def silhouette(labels: np.ndarray) -> float | None:
         if not 2 <= labels.max() + 1 < m:
             return None
         return float(silhouette_score(cosine, labels, metric="precomputed"))
 
+    def result(labels: np.ndarray, how: str) -> Partition:
+        return Partition(_spread(z, sample, labels), silhouette(labels), scores, how)
+
     levels: dict[int, tuple[float, np.ndarray]] = {}
     for k in range(2, min(k_range.stop + 10, m)):
-        labels = level(k)
+        labels = level(single, k)
         kk = int(labels.max()) + 1
         s = silhouette(labels)
         if s is not None and kk in k_range and kk not in levels:
             levels[kk] = (s, labels)
-    widest: np.ndarray | None = None
-    ks = [k for k in k_range if 2 <= k < m]
-    if ks:
-        gaps = [heights[m - k] - heights[m - k - 1] for k in ks]
-        widest = level(ks[int(np.argmax(gaps))])
     scores = {k: round(v[0], 6) for k, v in sorted(levels.items())}
-    if not levels:
-        labels = widest if widest is not None else np.zeros(m, int)
-        return Partition(_spread(z, sample, labels), silhouette(labels), scores, "lifetime")
-    best_k = max(levels, key=lambda k: levels[k][0])
-    best_s, best_labels = levels[best_k]
-    s_widest = silhouette(widest) if widest is not None else None
-    if widest is not None and s_widest is not None and s_widest >= params.lifetime_guard * best_s:
-        return Partition(_spread(z, sample, widest), s_widest, scores, "lifetime")
-    return Partition(_spread(z, sample, best_labels), best_s, scores, "silhouette")
+    chosen, how = widest(single), "widest gap"
+    s_chosen = silhouette(chosen) if chosen is not None else None
+    if levels:
+        best_s, best_labels = max(levels.values(), key=lambda v: v[0])
+        if s_chosen is None or s_chosen < params.lifetime_guard * best_s:
+            chosen, how = best_labels, "best silhouette level"
+    if chosen is None:
+        return result(np.zeros(m, int), "one cluster")
+    if np.bincount(chosen).max() > params.giant_share * m:
+        averaged = widest(linkage(condensed, "average"))
+        if averaged is not None and averaged.max() > 0:
+            return result(averaged, "widest gap, average linkage")
+    return result(chosen, how)
 
 
 def _spread(z: np.ndarray, sample: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -508,10 +524,14 @@ def cluster_documents(
     """
     if not docs:
         return ClusterResult([], 0, None, {}, 0, 0)
+    # threadpoolctl limits only the thread pools of libraries already loaded: the OpenMP
+    # runtime of k-means and t-SNE comes with these modules, so they are loaded first.
+    import sklearn.cluster
+    import sklearn.manifold  # noqa: F401
     from threadpoolctl import threadpool_limits
 
-    # Multi-threaded BLAS made the small SVD and k-means 20x slower on the 2-core machine
-    # (threads fighting the worker processes and each other); one thread is faster here.
+    # Multi-threaded BLAS and OpenMP made the SVD, k-means and t-SNE 10-20x slower on the
+    # 2-core machine (threads fighting the worker processes and each other).
     with threadpool_limits(limits=1):
         return _cluster(docs, params, formulas, with_map)
 
@@ -557,6 +577,7 @@ def _cluster(
         documents=len(docs),
         collapsed=len(docs) - n,
         method="given k" if params.k is not None else ("consensus" if part else "too few"),
+        rule="" if part is None else part.how,
     )
     if with_map:
         result.coords, result.coord_rows = _map_coords(z, labels, params.seed)
