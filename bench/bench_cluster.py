@@ -35,6 +35,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -111,22 +112,30 @@ def _key(doc: Document) -> str:
     return f"{kind(doc)}/{doc.id}"
 
 
-def token_cache(docs: list[Document], workdir: Path) -> dict[str, tuple[str, np.ndarray, list]]:
-    """Per document: our tokens (space-joined), the repost fingerprint, plain jieba tokens."""
+@cache
+def _plain_jieba() -> Any:
+    """A jieba tokenizer of its own, with only jieba's dictionary: the pipeline adds mined
+    formulas to jieba's default tokenizer, and the reference must not see them."""
     import jieba
 
-    path = workdir / "cluster-tokens.pickle"
+    jieba.setLogLevel(60)
+    return jieba.Tokenizer()
+
+
+def token_cache(docs: list[Document], workdir: Path) -> dict[str, tuple[str, np.ndarray, list]]:
+    """Per document: our tokens (space-joined), the repost fingerprint, plain jieba tokens."""
+    path = workdir / "cluster-tokens-v2.pickle"
     keys = [_key(d) for d in docs]
     if path.exists():
         cached = pickle.loads(path.read_bytes())
         if set(keys) <= set(cached):
             return cached
     texts = [d.text for d in docs]
+    plain = [_plain_jieba().lcut(text) for text in texts]
     analysed = analyse_all(texts, mine_formulas(texts), 2)
-    jieba.setLogLevel(60)
     cache = {
-        key: (tokens, fp, jieba.lcut(text))
-        for key, (tokens, fp), text in zip(keys, analysed, texts, strict=True)
+        key: (tokens, fp, words)
+        for key, (tokens, fp), words in zip(keys, analysed, plain, strict=True)
     }
     workdir.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(cache))
@@ -146,14 +155,11 @@ class Prepared:
 
 
 def prepare(items: Labelled, cache: dict[str, tuple[str, np.ndarray, list]]) -> Prepared:
-    import jieba
-
-    rows = []
     missing = [d for d, _ in items if _key(d) not in cache]
     if missing:  # the generated reposts
         extra = analyse_all([d.text for d in missing], [], 1)
         for d, (tokens, fp) in zip(missing, extra, strict=True):
-            cache[_key(d)] = (tokens, fp, jieba.lcut(d.text))
+            cache[_key(d)] = (tokens, fp, _plain_jieba().lcut(d.text))
     rows = [cache[_key(d)] for d, _ in items]
     reps = collapse_near_duplicates([fp for _, fp, _ in rows], ClusterParams().duplicate_jaccard)
     unique = np.flatnonzero(reps == np.arange(len(rows)))

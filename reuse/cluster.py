@@ -866,7 +866,7 @@ def _draw_map(
         notes.append(f"a sample of {labels.size:,} drawn")
     if result.collapsed:
         notes.append(f"{result.collapsed:,} reposts drawn as their original")
-    title += f" ({'; '.join(notes)})"
+    title += "\n" + "; ".join(notes)
     if not font:
         title += "\nno Chinese font found (e.g. fonts-noto-cjk): clusters numbered as in the table"
     ax.set_title(title, fontsize=11)
