@@ -9,12 +9,15 @@ The pipeline, and why each step is there:
 2. Reposts (one bulletin on many sites) would otherwise form clusters of their own and pull the
    centroids: documents whose word-bigram sets MinHash-collide and verify at a high Jaccard
    share are collapsed onto one representative first, and join its cluster at the end.
-3. TF-IDF (sublinear tf, document-frequency bounds) of the representatives, L2-normalised,
-   then k-means; k is the one with the best cosine silhouette over a small range unless the
-   user fixes it. bench/bench_cluster.py holds the measurement that chose this over k-means on
-   an LSA reduction and over agglomerative clustering on cosine distance.
+3. TF-IDF (sublinear tf, document-frequency bounds), reduced by LSA. Unless the user fixes k,
+   the clusters come from a consensus of many k-means runs (evidence accumulation): the widest
+   gap of the single-linkage tree of their co-association, checked by silhouette and by an
+   average-linkage fallback when one cluster swallows the corpus (`consensus_partition`).
+   bench/bench_cluster.py and bench/README.md hold the measurement that chose this over k-means
+   with the best silhouette, HDBSCAN and agglomerative clustering on labelled real documents.
 4. Each cluster is described by class-based TF-IDF (terms frequent in the cluster and rare in
-   the others), its typical formulas, and the document nearest its centroid.
+   the others, weighted by how much of their use falls in the cluster), its typical formulas,
+   and the document nearest its centroid. The map is a t-SNE of the LSA rows.
 """
 
 from __future__ import annotations
