@@ -31,8 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="group documents by topic, with each group's distinctive terms and formulas",
         description=(
             "Cluster documents by topic (TF-IDF of jieba words with mined formulas kept whole); "
-            "reposts are collapsed first. The number of clusters is chosen by silhouette "
-            "unless --k is given."
+            "reposts are collapsed first. Without --k the number of clusters comes from a "
+            "consensus of many k-means runs (the longest-lived level of their co-association "
+            "tree, checked by silhouette)."
         ),
     )
     p.add_argument("paths", nargs="+", help="files or folders (.txt, .md, .jsonl)")
@@ -113,11 +114,14 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
 
 def cluster_table(result: ClusterResult) -> Table:
     """One row per cluster: size, distinctive terms, typical formulas, representative."""
-    how = (
-        f"k={result.k} by silhouette {result.silhouette:.3f}"
-        if result.silhouette is not None
-        else f"k={result.k}"
-    )
+    how = f"k={result.k}"
+    if result.method == "consensus":
+        how += f" found by consensus clustering ({result.rule}"
+        if result.silhouette is not None:
+            how += f", silhouette {result.silhouette:.3f}"
+        how += ")"
+    elif result.method == "given k":
+        how += " as given"
     t = Table(
         title=(
             f"Topic clusters: {result.documents:,} documents, {how}; "

@@ -16,9 +16,12 @@ from sklearn.metrics import adjusted_rand_score
 from reuse import cli_cluster
 from reuse.cluster import (
     ClusterParams,
+    _map_rows,
     class_tfidf,
     cluster_documents,
+    co_association,
     collapse_near_duplicates,
+    distinctive_weights,
     is_content_token,
     stop_words,
     tokenize,
@@ -51,12 +54,14 @@ def _doc_text(rng: random.Random, topic: str, n_words: int = 160) -> str:
     return "".join(parts) + "。"
 
 
-def make_corpus(seed: int = 0, per_topic: int = 15) -> tuple[list[Document], list[str]]:
+def make_corpus(
+    seed: int = 0, per_topic: int = 15, sizes: dict[str, int] | None = None
+) -> tuple[list[Document], list[str]]:
     rng = random.Random(seed)
     docs: list[Document] = []
     labels: list[str] = []
     for topic in TOPICS:
-        for i in range(per_topic):
+        for i in range((sizes or {}).get(topic, per_topic)):
             docs.append(Document(id=f"{topic}-{i:02d}.txt", text=_doc_text(rng, topic)))
             labels.append(topic)
     return docs, labels
@@ -83,6 +88,42 @@ def test_topics_recovered_without_k(corpus, clustered) -> None:
     ari = adjusted_rand_score(labels, [got[d.id] for d in docs])
     assert ari >= 0.9, (ari, clustered.k, clustered.scores)
     assert clustered.k == len(TOPICS)
+
+
+def test_unbalanced_topics_recovered_without_k() -> None:
+    # One topic holds most of the corpus: its words are in most documents, and a
+    # document-frequency ceiling of one half (the old default) threw them away.
+    docs, labels = make_corpus(seed=2, sizes={"water": 45, "school": 6, "health": 6, "traffic": 6})
+    result = cluster_documents(docs, ClusterParams(workers=1))
+    got = _assignment(result)
+    assert adjusted_rand_score(labels, [got[d.id] for d in docs]) >= 0.9, result.scores
+    assert result.method == "consensus"
+
+
+def test_co_association_is_a_share_of_runs() -> None:
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 8)
+    z = np.vstack([c + 0.05 * rng.standard_normal((10, 8)) for c in centres])
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    co = co_association(z, runs=20, seed=0)
+    assert co.shape == (30, 30)
+    assert np.allclose(co, co.T)
+    assert np.allclose(np.diag(co), 1.0)
+    assert co.min() >= 0.0
+    # Runs with k from 2 to 2 sqrt(n) both merge and split blobs, but two points of one blob
+    # are together more often than any two points of different blobs.
+    blob = np.repeat(np.arange(3), 10)
+    same = blob[:, None] == blob[None, :]
+    assert co[same].min() > co[~same].max()
+
+
+def test_map_sample_keeps_every_cluster() -> None:
+    labels = np.array([0] * 5000 + [1] * 40 + [2] * 3)
+    rows = _map_rows(labels, 500, seed=0)
+    assert len(rows) <= 520
+    assert set(labels[rows].tolist()) == {0, 1, 2}
+    assert (labels[rows] == 2).sum() == 3
+    assert len(set(rows.tolist())) == len(rows)
 
 
 def test_every_document_in_exactly_one_cluster(corpus, clustered) -> None:
@@ -162,6 +203,23 @@ def test_class_tfidf_prefers_terms_rare_elsewhere() -> None:
     w = class_tfidf(counts, np.array([0, 0, 1, 1]), 2)
     assert w[0].argmax() == 1
     assert w[1].argmax() == 2
+
+
+def test_distinctive_weights_demote_words_every_cluster_uses() -> None:
+    from scipy import sparse
+
+    # term 0 (应当) is in every cluster and most frequent; term 1 only in cluster 0;
+    # term 2 only in cluster 1; cluster 2 is a third group using term 0 only with term 3.
+    counts = sparse.csr_matrix(
+        np.array([[20, 3, 0, 0], [20, 2, 0, 0], [20, 0, 3, 0], [20, 0, 2, 0], [20, 0, 0, 3]])
+    )
+    labels = np.array([0, 0, 1, 1, 2])
+    w = distinctive_weights(counts, labels, 3)
+    assert w[0].argmax() == 1
+    assert w[1].argmax() == 2
+    assert w[2].argmax() == 3
+    # Plain class-based TF-IDF still put the everywhere-word first in cluster 0.
+    assert class_tfidf(counts, labels, 3)[0].argmax() == 0
 
 
 def _args(tmp_path: Path, **over) -> argparse.Namespace:
