@@ -119,9 +119,7 @@ def synthetic_name(n_docs: int, doc_chars: int, seed: int, version: str) -> str:
     return f"synth-{n_docs}x{doc_chars}-seed{seed}-{version}"
 
 
-def ensure_synthetic(
-    workdir: Path, n_docs: int, doc_chars: int, seed: int, version: str
-) -> Corpus:
+def ensure_synthetic(workdir: Path, n_docs: int, doc_chars: int, seed: int, version: str) -> Corpus:
     """Generate a corpus with planted reuse once per parameter set and reuse it afterwards.
 
     Generation is not what is being measured, and 10,000 documents take a while to plant, so the
@@ -450,8 +448,9 @@ def naive_pipeline(folder: Path) -> dict[str, Any]:
 
     phases: dict[str, float] = {}
     t = time.perf_counter()
-    texts = {p.relative_to(folder).as_posix(): decode_bytes(p.read_bytes())
-             for p in corpus_files(folder)}
+    texts = {
+        p.relative_to(folder).as_posix(): decode_bytes(p.read_bytes()) for p in corpus_files(folder)
+    }
     phases["read"], t = time.perf_counter() - t, time.perf_counter()
 
     sketches: dict[str, MinHash] = {}
@@ -558,8 +557,19 @@ def render(results: list[Result], lines: list[str], header: str) -> None:
         ]
         for r in results
     ]
-    heads = ["corpus", "pipeline", "docs", "chars", "s", "docs/s", "chars/s", "peak MB",
-             "pairs", "passages", "note"]
+    heads = [
+        "corpus",
+        "pipeline",
+        "docs",
+        "chars",
+        "s",
+        "docs/s",
+        "chars/s",
+        "peak MB",
+        "pairs",
+        "passages",
+        "note",
+    ]
     numeric = {2, 3, 4, 5, 6, 7, 8, 9}
     quality = [f"quality on {r.corpus}: {r.quality}" for r in results if r.quality]
     try:
@@ -569,8 +579,12 @@ def render(results: list[Result], lines: list[str], header: str) -> None:
         widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(heads)]
         print(header)
         for row in [heads, *rows]:
-            print("  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                            for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+            print(
+                "  ".join(
+                    c.rjust(w) if i in numeric else c.ljust(w)
+                    for i, (c, w) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
         for line in quality + lines:
             print(line)
         return
@@ -588,10 +602,12 @@ def render(results: list[Result], lines: list[str], header: str) -> None:
 
 def machine_header() -> dict[str, Any]:
     """Enough context to compare runs recorded on different days or machines."""
+
     def git(*cmd: str) -> str:
         try:
-            return subprocess.run(["git", "-C", str(REPO), *cmd], capture_output=True, text=True,
-                                  check=False).stdout.strip()
+            return subprocess.run(
+                ["git", "-C", str(REPO), *cmd], capture_output=True, text=True, check=False
+            ).stdout.strip()
         except OSError:
             return ""
 
@@ -621,23 +637,52 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--docs", type=int, default=10_000, help="generated documents (10000)")
     p.add_argument("--chars", type=int, default=3_000, help="characters per generated document")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated corpus (0)")
-    p.add_argument("--scaling-docs", type=int, default=None,
-                   help="also scan a generated corpus of this many documents to show how peak "
-                   "memory grows (default: docs/5, i.e. 2000 vs 10000; 0 to skip)")
-    p.add_argument("--real", action=argparse.BooleanOptionalAction, default=True,
-                   help="bench each folder of ../shared/corpora too (default: yes)")
-    p.add_argument("--corpus", type=Path, action="append", default=[],
-                   help="an extra folder to bench (repeatable)")
-    p.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True,
-                   help="run the naive datasketch pipeline on every corpus (default: yes)")
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: 1000 generated documents, no real corpora")
-    p.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
-                   help=f"cache of generated corpora, scan outputs and logs ({DEFAULT_WORKDIR})")
-    p.add_argument("--scanner", default=f"{shlex.quote(sys.executable)} -m reuse",
-                   help="command that provides `scan` (default: this interpreter -m reuse)")
-    p.add_argument("--timeout", type=float, default=3600,
-                   help="seconds before a run is killed (3600; 0 = never)")
+    p.add_argument(
+        "--scaling-docs",
+        type=int,
+        default=None,
+        help="also scan a generated corpus of this many documents to show how peak "
+        "memory grows (default: docs/5, i.e. 2000 vs 10000; 0 to skip)",
+    )
+    p.add_argument(
+        "--real",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="bench each folder of ../shared/corpora too (default: yes)",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=[],
+        help="an extra folder to bench (repeatable)",
+    )
+    p.add_argument(
+        "--naive",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the naive datasketch pipeline on every corpus (default: yes)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="smoke run: 1000 generated documents, no real corpora"
+    )
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help=f"cache of generated corpora, scan outputs and logs ({DEFAULT_WORKDIR})",
+    )
+    p.add_argument(
+        "--scanner",
+        default=f"{shlex.quote(sys.executable)} -m reuse",
+        help="command that provides `scan` (default: this interpreter -m reuse)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=3600,
+        help="seconds before a run is killed (3600; 0 = never)",
+    )
     p.add_argument("--json", type=Path, help="also save every figure to this JSON file")
     p.add_argument("--naive-worker", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--naive-out", type=Path, help=argparse.SUPPRESS)
@@ -691,9 +736,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     scaling = scaling_line(small_result, _find(results, generated.name, SCAN))
     if scaling:
         lines.append(scaling)
-    header = (f"{meta['date']}  commit {meta['commit'] or 'unknown'}  {meta['cpus']} CPUs  "
-              f"Python {meta['python']}  peak = max RSS of the process tree, polled every "
-              f"{POLL_SECONDS * 1000:.0f} ms")
+    header = (
+        f"{meta['date']}  commit {meta['commit'] or 'unknown'}  {meta['cpus']} CPUs  "
+        f"Python {meta['python']}  peak = max RSS of the process tree, polled every "
+        f"{POLL_SECONDS * 1000:.0f} ms"
+    )
     render(results, lines, header)
 
     if args.json:
