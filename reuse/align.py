@@ -2,9 +2,9 @@
 
 Seed and extend, in the matching text of both documents:
 
-1. Seeds are k-grams the two documents share (numpy set intersection of
-   their k-gram hashes; k-grams frequent inside one document are left out,
-   they anchor nothing).
+1. Seeds are k-grams the two documents share (a walk over their sorted
+   k-gram hashes; k-grams frequent inside one document are left out, they
+   anchor nothing).
 2. Seeds on one diagonal in a row become a segment: an exact common run.
 3. Segments are chained in the order of document A, allowing a gap on either
    side (an edit, a dropped clause) and allowing B's order to differ within a
@@ -364,8 +364,8 @@ def _trim(members, segs, k):
 
 
 @njit(cache=True, nogil=True)
-def _box(members, segs, min_len, min_density):
-    """Bounds and coverage of a group of segments, and whether it can be a passage."""
+def _bounds(members, segs):
+    """Extent ``a0, a1, b0, b1`` of a group of segments in both documents, and their length."""
     a0 = b0 = 1 << 62
     a1 = b1 = total = 0
     for x in members:
@@ -374,6 +374,13 @@ def _box(members, segs, min_len, min_density):
         b0 = min(b0, segs[x, 1])
         b1 = max(b1, segs[x, 1] + segs[x, 2])
         total += segs[x, 2]
+    return a0, a1, b0, b1, total
+
+
+@njit(cache=True, nogil=True)
+def _box(members, segs, min_len, min_density):
+    """Bounds and coverage of a group of segments, and whether it can be a passage."""
+    a0, a1, b0, b1, total = _bounds(members, segs)
     cov_a = _covered(a0, a1, 0, segs, members, -1)
     cov_b = _covered(b0, b1, 1, segs, members, -1)
     ok = (
@@ -388,7 +395,7 @@ def _box(members, segs, min_len, min_density):
 @njit(cache=True, nogil=True)
 def _candidates(
     au, af, ac, ao, ha, fa, bu, bf, bc, bo, hb, fb, k, gap, min_len, min_density, max_occ
-):  # noqa: E501
+):
     """Candidate passages ``(box, part, a0, a1, b0, b1, cov_a, cov_b)`` of a document pair.
 
     Each box is a group of chains that touch in both documents (chaining
@@ -422,7 +429,7 @@ def _candidates(
     # linked list (head, tail, next) so joining keeps their order.
     bx = np.empty((ng, 4), np.int64)
     for g in range(ng):
-        a0, a1, b0, b1, _, _, _ = _box(groups[g], segs, 0, 0.0)
+        a0, a1, b0, b1, _ = _bounds(groups[g], segs)
         bx[g, 0], bx[g, 1], bx[g, 2], bx[g, 3] = a0, a1, b0, b1
     head = np.arange(ng)
     tail = np.arange(ng)
