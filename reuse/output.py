@@ -33,7 +33,32 @@ def write_text(target: str, text: str) -> None:
 
 
 def write_json(target: str, data: Any) -> None:
-    write_text(target, json.dumps(data, ensure_ascii=False, indent=1))
+    write_text(target, dumps(data))
+
+
+def dumps(data: Any) -> str:
+    """JSON with one record a line: a dict's keys and a list's items at the top two levels
+    each start a line, anything deeper is written compactly on that line.
+
+    Readable and diffable like an indented file, but every line is encoded by
+    json's C encoder: an ``indent`` sends the whole report through the pure
+    Python one, which took 3.6 s of a 22 s scan of 10,000 documents.
+    """
+    return _dumps(data, 0)
+
+
+def _dumps(value: Any, depth: int) -> str:
+    if depth >= 2 or not isinstance(value, dict | list) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    pad = " " * (depth + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {_dumps(v, depth + 1)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad[:-1] + "}"
+    items = [pad + _dumps(v, depth + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad[:-1] + "]"
 
 
 def load_documents(paths: Sequence[str], err: Console) -> list[Document] | None:
