@@ -646,6 +646,8 @@ def _build(
     # were indexed in another version go to ``changed``.
     unseen = index.sources()
     todo: list[SourceFile] = []
+    # Resolving a path is a system call a component: once a file, not per use.
+    keys: dict[Path, str] = {}
     changed: set[str] = set()
     found = unchanged = 0
     for item in discover(paths):
@@ -659,6 +661,7 @@ def _build(
             unchanged += 1
             continue
         todo.append(item)
+        keys[item.path] = key
         if was is not None:
             changed.add(key)
     # Set once the listing is complete: an interruption before says 0 files.
@@ -698,7 +701,7 @@ def _build(
                     skip(item)
                 else:
                     recs.append(item)
-            files.extend(_key(s) for s in batch)
+            files.extend(keys[s.path] for s in batch)
             batch_size = sum(s.size for s in batch)
             size += batch_size
             done += batch_size

@@ -243,16 +243,26 @@ def scan_index(index: Index, options: ScanOptions, progress: Progress | None = N
         Pair(Span(ids[a], sa, ea), Span(ids[b], sb, eb), sim) for a, sa, ea, b, sb, eb, sim in rows
     ]
     passages = families(pairs)
-    by_id = {d.id: d.n for d in docs}
-    for p in passages:
-        m = p.members[0]
-        p.text = index.text(by_id[m.doc])[m.start : m.end]
+    _passage_texts(index, passages, {d.id: d.n for d in docs})
     passages, ignored = split(passages, len(docs), options.ignore_over, options.ignore)
     if ignored:
         pairs, passages = _without_ignored(pairs, passages)
     return ScanResult(
         docs, pairs, passages, reused_chars(passages), candidates=len(cands), ignored=ignored
     )
+
+
+def _passage_texts(index: Index, passages: list[Passage], numbers: dict[str, int]) -> None:
+    """Each family's text, from its first member; each document read once, however many
+    families it starts (a document is a compressed row: reading it is the cost)."""
+    by_doc: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_doc.setdefault(p.members[0].doc, []).append(p)
+    for doc, group in by_doc.items():
+        text = index.text(numbers[doc])
+        for p in group:
+            m = p.members[0]
+            p.text = text[m.start : m.end]
 
 
 def _without_ignored(pairs: list[Pair], kept: list[Passage]) -> tuple[list[Pair], list[Passage]]:
