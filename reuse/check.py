@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from reuse.align import AlignParams, Match, Prepared, align, prepare
+from reuse.arrays import distinct
 from reuse.index import Index, IndexFileError, IndexParams, build
 from reuse.lsh import MinHasher
 from reuse.model import Skipped, Span
@@ -176,7 +177,7 @@ def unit_band_keys(text: str, params: IndexParams, hasher: MinHasher) -> np.ndar
 
 def _bucket_rows(index: Index, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(key, doc)`` rows of the buckets table for ``keys``, queried in batches."""
-    as_int = np.unique(keys).view(np.int64).tolist()
+    as_int = distinct(keys).view(np.int64).tolist()
     ks: list[int] = []
     ds: list[int] = []
     for lo in range(0, len(as_int), _SQL_BATCH):
@@ -580,7 +581,7 @@ class SampledPhrases:
             return []
         pos_d = np.flatnonzero(ok)
         h_d = _window_hash(dcodes, pos_d, self.min_len)
-        uniq = np.unique(h_d)
+        uniq = distinct(h_d)
         lo = np.searchsorted(sorted_h, uniq, "left")
         hi = np.searchsorted(sorted_h, uniq, "right")
         df = self._df(lo, hi, order, owner)
@@ -606,7 +607,7 @@ class SampledPhrases:
                 if not cand:
                     break
                 hd = _window_hash(dcodes, np.asarray(cand), length)
-                u = np.unique(hd)
+                u = distinct(hd)
                 hc = _window_hash(codes, occ, length)
                 at = np.searchsorted(u, hc)
                 hit = (at < len(u)) & (u[np.minimum(at, len(u) - 1)] == hc)

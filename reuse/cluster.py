@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from reuse.arrays import distinct
 from reuse.lsh import LSHParams, MinHasher, candidate_pairs
 from reuse.model import Document
 from reuse.normalize import normalize
@@ -200,7 +201,7 @@ def _analyse(texts: Sequence[str]) -> list[tuple[str, np.ndarray]]:
         words = tokenize(text)
         grams = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)} or set(words)
         hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), np.uint32, len(grams))
-        out.append((" ".join(words), np.unique(hashes)))
+        out.append((" ".join(words), distinct(hashes)))
     return out
 
 

