@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 from rapidfuzz.distance import Indel
 
-from reuse.normalize import Normalized, normalize
+from reuse.normalize import NUMBER, Normalized, normalize
 from reuse.shingle import gram_hashes
 
 
@@ -116,6 +116,11 @@ def _tally(h, order):
 
 def _plain(p: Prepared, start: int, end: int) -> str:
     """The numbers-as-written text of matching span ``[start, end)``."""
+    matching = p.norm.text[start:end]
+    if NUMBER not in matching:
+        # No number folded here, so the two folds agree: spare the document its
+        # second normalisation (every ``#`` of matching text is a folded number).
+        return matching
     s, e = p.norm.span(start, end)
     plain = p.plain()
     lo, hi = np.searchsorted(plain.starts, (s, e))
