@@ -79,6 +79,7 @@ _MAX_NUL_SHARE = 0.01
 # Lines a mixed file may lose to U+FFFD before it counts as undecodable.
 _MAX_REPLACED_SHARE = 0.01
 
+_SPACES = re.compile(r"\s+")  # what str.isspace calls space
 # Characters a real GB18030 text is made of: ASCII, Latin (pinyin), Greek and
 # Cyrillic rows of GB2312, punctuation, symbols, CJK ideographs and full-width forms.
 _NOT_CJK_OR_ASCII = re.compile(
@@ -330,7 +331,7 @@ def _gb_line(line: bytes) -> str | None:
 
 def _cjk_share(text: str) -> float:
     """Share of the non-space characters that are CJK, ASCII or their punctuation."""
-    visible = sum(1 for c in text if not c.isspace())
+    visible = len(text) - sum(map(len, _SPACES.findall(text)))
     if not visible:
         return 1.0
     return 1.0 - len(_NOT_CJK_OR_ASCII.findall(text)) / visible
