@@ -725,11 +725,11 @@ def check_text(
     cands = candidate_documents(text, index, params.min_shared, params.candidates)
     sources: list[Source] = []
     if cands:
-        draft = prepare(text, params.align.k)
+        draft = prepare(text, params.align)
         ids = _ids(index, cands)
         for n in cands:
             doc_text = index.text(n)
-            doc = prepare(doc_text, params.align.k)
+            doc = prepare(doc_text, params.align)
             for m in align(draft, doc, params.align):
                 for a_s, a_e, b_s, b_e, sim in refine(
                     draft, doc, m, params.min_sentence_similarity, params.min_sentence

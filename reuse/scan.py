@@ -115,14 +115,14 @@ class ScanResult:
 class _DocCache:
     """The aligner's working set: a few thousand prepared documents, least recently used out."""
 
-    def __init__(self, index: Index, k: int, size: int = _CACHE_DOCS) -> None:
-        self.index, self.k, self.size = index, k, size
+    def __init__(self, index: Index, params: AlignParams, size: int = _CACHE_DOCS) -> None:
+        self.index, self.params, self.size = index, params, size
         self._docs: OrderedDict[int, Prepared] = OrderedDict()
 
     def get(self, n: int) -> Prepared:
         p = self._docs.get(n)
         if p is None:
-            p = prepare(self.index.text(n), self.k)
+            p = prepare(self.index.text(n), self.params)
             self._docs[n] = p
             if len(self._docs) > self.size:
                 self._docs.popitem(last=False)
@@ -155,9 +155,9 @@ def align_pairs(cache: _DocCache, pairs: np.ndarray, params: AlignParams) -> lis
 _worker_cache: _DocCache | None = None
 
 
-def _init_worker(db: str, k: int) -> None:
+def _init_worker(db: str, params: AlignParams) -> None:
     global _worker_cache
-    _worker_cache = _DocCache(Index.open(Path(db)), k)
+    _worker_cache = _DocCache(Index.open(Path(db)), params)
 
 
 def _align_task(pairs: np.ndarray, params: AlignParams) -> list[Aligned]:
@@ -201,11 +201,11 @@ def _candidates(index: Index, options: ScanOptions) -> np.ndarray:
     return count_pairs(codes, options.min_shared)
 
 
-def _warm(k: int) -> None:
+def _warm(params: AlignParams) -> None:
     """Build the normalisation tables and load the compiled aligner before worker processes
     fork, so that they inherit both rather than each building its own."""
     text = "预热对齐器的文本"
-    align(prepare(text, k), prepare(text, k), AlignParams(k=k))
+    align(prepare(text, params), prepare(text, params), params)
 
 
 def scan_index(index: Index, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -218,19 +218,19 @@ def scan_index(index: Index, options: ScanOptions, progress: Progress | None = N
     if progress:
         progress("aligning", 0, len(cands))
     if options.workers <= 1 or len(chunks) <= 1:
-        cache = _DocCache(index, options.align.k)
+        cache = _DocCache(index, options.align)
         for c in chunks:
             rows.extend(align_pairs(cache, c, options.align))
             done += len(c)
             if progress:
                 progress("aligning", done, len(cands))
     else:
-        _warm(options.align.k)
+        _warm(options.align)
         with ProcessPoolExecutor(
             options.workers,
             mp_context=get_context("fork"),
             initializer=_init_worker,
-            initargs=(str(index.path), options.align.k),
+            initargs=(str(index.path), options.align),
         ) as pool:
             futures = [pool.submit(_align_task, c, options.align) for c in chunks]
             for c, fut in zip(chunks, futures, strict=True):
@@ -285,7 +285,7 @@ def scan_paths(
     """Index ``paths`` (into ``db``, or a throwaway index) and scan them."""
 
     def indexed(index: Index) -> ScanResult:
-        _warm(options.align.k)
+        _warm(options.align)
         try:
             stats = build(
                 index,

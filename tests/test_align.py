@@ -22,7 +22,7 @@ P = AlignParams()
 
 
 def run(a: str, b: str):
-    pa, pb = prepare(a, P.k), prepare(b, P.k)
+    pa, pb = prepare(a, P), prepare(b, P)
     out = []
     for m in align(pa, pb, P):
         sa, sb = pa.norm.span(m.a_start, m.a_end), pb.norm.span(m.b_start, m.b_end)
