@@ -21,9 +21,8 @@ Per frequent n-gram a level keeps: term and document frequency; how many occurre
 run edge on one or both sides, sit between quotation marks or between book-title marks, touch
 a numeral, or lie in page furniture; how much else the clause holding each occurrence holds,
 and how often the occurrence is a whole clause beside a clause of its own length (踔厉奋发、
-勇毅前行: the paired four-character rhythm of officialese); the largest one-character
-extension on each side and sum(c log c) over the extensions (for neighbour entropy); and a
-few sample positions.
+勇毅前行: the paired four-character rhythm of officialese); the largest one-character extension on each side and
+sum(c log c) over the extensions (for neighbour entropy); and a few sample positions.
 """
 
 from __future__ import annotations
@@ -260,15 +259,7 @@ def _merge(levels: Sequence[Level], n: int) -> Level:
         *(
             np.concatenate([getattr(lv, name) for lv in levels])
             for name in (
-                "tf",
-                "df",
-                "side",
-                "free",
-                "quoted",
-                "titled",
-                "numeral",
-                "furniture",
-                "rest",
+                "tf", "df", "side", "free", "quoted", "titled", "numeral", "furniture", "rest",
                 "paired",
             )
         ),

@@ -514,7 +514,9 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
         )
     if not parts:
         z = np.zeros(0)
-        return _Pool(z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), *([z] * 11))
+        return _Pool(
+            z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), *([z] * 11)
+        )
     return _Pool(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
 
 
