@@ -19,9 +19,7 @@ Two things make a level cheap:
 
 Per frequent n-gram a level keeps: term and document frequency; how many occurrences have a
 run edge on one or both sides, sit between quotation marks or between book-title marks, touch
-a numeral, or lie in page furniture; how much else the clause holding each occurrence holds,
-and how often the occurrence is a whole clause beside a clause of its own length (踔厉奋发、
-勇毅前行: the paired four-character rhythm of officialese); the largest one-character extension on each side and
+a numeral, or lie in page furniture; the largest one-character extension on each side and
 sum(c log c) over the extensions (for neighbour entropy); and a few sample positions.
 """
 
@@ -41,7 +39,7 @@ _HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
 # Bits of ``Corpus.marks`` (about the character at a position).
 EDGE, QUOTE, TITLE, NUMERAL = 1, 2, 4, 8
 # Bits of the per-occurrence flags a level reduces.
-_SIDE, _FREE, _QUOTED, _TITLED, _NUM, _FURN, _PAIRED = 1, 2, 4, 8, 16, 32, 64
+_SIDE, _FREE, _QUOTED, _TITLED, _NUM, _FURN = 1, 2, 4, 8, 16, 32
 
 
 @dataclass(slots=True)
@@ -55,16 +53,6 @@ class Corpus:
     marks: np.ndarray  # uint8
     furniture: np.ndarray  # bool
     alphabet_size: int
-    # Run of each position (a run starts at each edge) and each run's length in characters;
-    # `count` fills them when absent.
-    run: np.ndarray | None = None
-    run_len: np.ndarray | None = None
-
-    def runs(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.run is None or self.run_len is None:
-            self.run = np.cumsum(self.codes == 0, dtype=np.int32)
-            self.run_len = np.bincount(self.run).astype(np.int32) - 1
-        return self.run, self.run_len
 
 
 @dataclass(slots=True)
@@ -87,10 +75,6 @@ class Level:
     titled: np.ndarray  # between book-title marks 《》
     numeral: np.ndarray  # a numeral right before or right after
     furniture: np.ndarray  # inside page-furniture lines
-    # sum over occurrences of log(1 + characters of its run outside the n-gram)
-    rest: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    paired: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # whole run, a
-    # neighbouring run of the same length
     right_max: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     left_max: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     right_clogc: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -122,7 +106,7 @@ class _Part:
 
 def _empty_level(n: int) -> Level:
     z = np.zeros(0, np.int32)
-    return Level(n, np.zeros((0, SAMPLES), np.int32), z, z, z, z, z, z, z, z, np.zeros(0), z)
+    return Level(n, np.zeros((0, SAMPLES), np.int32), z, z, z, z, z, z, z, z)
 
 
 def _group_sort(keys: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +158,7 @@ def _level_part(
     child_tf = tf_all[multi]
     del skeys
 
-    sums = [np.zeros(f.size, np.int32)] * 6 + [np.zeros(f.size), np.zeros(f.size, np.int32)]
+    sums = [np.zeros(f.size, np.int32)] * 6
     if flags:
         sums = _occurrence_sums(corpus, n, pos, order, starts, f)
 
@@ -203,9 +187,8 @@ def _occurrence_sums(
     corpus: Corpus, n: int, pos: np.ndarray, order: np.ndarray, starts: np.ndarray, f: np.ndarray
 ) -> list[np.ndarray]:
     """Per frequent group ``f``: occurrences with an edge on a side, on both sides, between
-    quotes, between title marks, next to a numeral, in furniture; the sum of log(1 + the rest
-    of its run); occurrences that fill a run beside a run of the same length. The flags are
-    computed in position order (sequential reads) and permuted once."""
+    quotes, between title marks, next to a numeral, in furniture. The flags are computed in
+    position order (sequential reads) and permuted once."""
     marks = corpus.marks
     left = marks[pos - 1]
     right = marks[pos + n]
@@ -216,23 +199,12 @@ def _occurrence_sums(
     flags |= (((left | right) & NUMERAL) >> 3) << 4  # _NUM
     flags |= corpus.furniture[pos].astype(np.uint8) << 5
     del left, right
-    run, run_len = corpus.runs()
-    r = run[pos]
-    rest = run_len[r] - n
-    beside = (run_len[r - 1] == n) | (run_len[np.minimum(r + 1, run_len.size - 1)] == n)
-    flags |= ((rest == 0) & beside).astype(np.uint8) << 6
-    del r, beside
-    srest = np.log1p(rest.astype(np.float32))[order]
-    del rest
     sflags = flags[order]
     del flags
-    sums = [
+    return [
         np.add.reduceat((sflags & bit).astype(bool), starts, dtype=np.int32)[f]
         for bit in (_SIDE, _FREE, _QUOTED, _TITLED, _NUM, _FURN)
     ]
-    rest_sum = np.add.reduceat(srest, starts, dtype=np.float64)[f]
-    paired = np.add.reduceat((sflags & _PAIRED).astype(bool), starts, dtype=np.int32)[f]
-    return [*sums, rest_sum, paired]
 
 
 def _split_alphabet(codes: np.ndarray, alphabet_size: int, parts: int) -> np.ndarray:
@@ -258,10 +230,7 @@ def _merge(levels: Sequence[Level], n: int) -> Level:
         np.concatenate([lv.samples for lv in levels]),
         *(
             np.concatenate([getattr(lv, name) for lv in levels])
-            for name in (
-                "tf", "df", "side", "free", "quoted", "titled", "numeral", "furniture", "rest",
-                "paired",
-            )
+            for name in ("tf", "df", "side", "free", "quoted", "titled", "numeral", "furniture")
         ),
     )
 
@@ -304,7 +273,6 @@ def count(
     cost more than they save there. Levels shorter than ``flags_from`` skip the occurrence
     figures (a caller that reports no such n-gram needs only their counts)."""
     codes = corpus.codes
-    corpus.runs()  # once, before the threads share it
     size = codes.size
     parts_n = workers if size >= split_from else 1
     part_of = _split_alphabet(codes, corpus.alphabet_size, parts_n)

@@ -437,10 +437,6 @@ _W_NUMBERED = 2.3
 _W_HALF_WORD = -0.5  # per log jieba frequency of the rarer half of a four-character phrase
 _W_NUMBER_ONLY = -6.0  # "十四五" alone reads as a figure; "十四五规划" carries it instead
 _W_CUT = 3.3  # share of sample occurrences jieba also cuts at both edges
-_W_BURST = 0.0  # per log(occurrences per document): a document's own term repeats in it
-_W_PAIRED = 0.0  # share filling a clause beside a clause of the same length (踔厉奋发、勇毅前行)
-_W_REST = 0.0  # per mean log(1 + rest of the clause): a formula fills most of its clause
-_W_NUMERAL = 0.0  # share next to a numeral: a statistic's name (生产总值), not a formula
 
 
 def _length_prior(n: np.ndarray) -> np.ndarray:
@@ -464,9 +460,6 @@ class _Pool:
     quoted: np.ndarray
     titled: np.ndarray
     entropy: np.ndarray  # the lower of left and right neighbour entropy
-    paired: np.ndarray  # share of occurrences filling a clause beside one of the same length
-    rest: np.ndarray  # mean log(1 + characters of the clause outside the phrase)
-    numeral: np.ndarray  # share of occurrences with a numeral beside them
     score: np.ndarray
 
     def take(self, idx: np.ndarray) -> _Pool:
@@ -493,14 +486,8 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
         quoted, titled = level.quoted[idx] / t, level.titled[idx] / t
         n = np.full(idx.size, level.n)
         entropy = np.minimum(left_h, right_h)[idx]
-        paired, rest = level.paired[idx] / t, level.rest[idx] / t
-        numeral = level.numeral[idx] / t
         score = (
             _W_DF * np.log(level.df[idx])
-            + _W_BURST * np.log(t / level.df[idx])
-            + _W_PAIRED * paired
-            + _W_REST * rest
-            + _W_NUMERAL * numeral
             + _W_SIDE * side
             + _W_FREE * free
             + _W_QUOTED * quoted
@@ -510,13 +497,11 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
         )
         parts.append(
             (n, level.samples[idx], level.df[idx], tf[idx], side, free, quoted, titled)
-            + (entropy, paired, rest, numeral, score)
+            + (entropy, score)
         )
     if not parts:
         z = np.zeros(0)
-        return _Pool(
-            z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), *([z] * 11)
-        )
+        return _Pool(z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), z, z, z, z, z, z, z, z)
     return _Pool(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
 
 

@@ -20,7 +20,6 @@ def _corpus(seed: int) -> list[str]:
     that many n-grams repeat across documents and some sit between quotes."""
     rng = random.Random(seed)
     words = ["走深走实", "两个维护", "推进", "工作", "三会一课", "落实", "发展", "一二", "深化"]
-    # Runs of the same length side by side (走深走实，两个维护，) make "paired" occurrences.
     docs = []
     for _ in range(40):
         parts = []
@@ -54,14 +53,11 @@ def _brute(flat: str, doc: np.ndarray, max_len: int, min_df: int) -> dict[str, d
         left = [flat[p - 1] == "\x00" for p in ps]
         right = [flat[p + n] == "\x00" for p in ps]
         pairs = list(zip(left, right, strict=True))
-        runs = [_run_around(flat, p, n) for p in ps]
         out[g] = {
             "tf": len(ps),
             "df": len(docs),
             "side": sum(a or b for a, b in pairs),
             "free": sum(a and b for a, b in pairs),
-            "rest": sum(math.log1p(len(run) - n) for run, _, _ in runs),
-            "paired": sum(len(run) == n and n in (before, after) for run, before, after in runs),
         }
     # One-character extensions, over the extended n-grams apriori forms: those whose other
     # n-character part is frequent too.
@@ -81,17 +77,6 @@ def _brute(flat: str, doc: np.ndarray, max_len: int, min_df: int) -> dict[str, d
     return out
 
 
-def _run_around(flat: str, p: int, n: int) -> tuple[str, int, int]:
-    """The run (text between two edges) holding flat[p:p+n], and the lengths of the runs
-    just before and just after it."""
-    start = flat.rfind("\x00", 0, p) + 1
-    end = flat.find("\x00", p + n)
-    before = start - 1 - (flat.rfind("\x00", 0, start - 1) + 1) if start > 1 else -1
-    nxt = flat.find("\x00", end + 1)
-    after = (nxt if nxt >= 0 else len(flat)) - end - 1 if end + 1 < len(flat) else -1
-    return flat[start:end], before, after
-
-
 @pytest.mark.parametrize("split_from", [10**9, 0])
 def test_counts_match_brute_force(split_from: int) -> None:
     texts = _corpus(1)
@@ -106,8 +91,6 @@ def test_counts_match_brute_force(split_from: int) -> None:
                 "df": int(level.df[i]),
                 "side": int(level.side[i]),
                 "free": int(level.free[i]),
-                "rest": float(level.rest[i]),
-                "paired": int(level.paired[i]),
                 "right_max": int(level.right_max[i]),
                 "left_max": int(level.left_max[i]),
                 "right_clogc": float(level.right_clogc[i]),
