@@ -1,0 +1,210 @@
+#!/usr/bin/env python
+"""How well the stock-phrase ranking generalises: fit its weights on half of the dev list,
+score the other half.
+
+`reuse.phrases` ranks candidates by a log-odds score whose weights were fitted on
+``bench/phrases_dev_formulas.tsv``; recall@1000 on that same list is therefore optimistic.
+This script computes every ranking feature once for every candidate of the political
+corpora, then:
+
+- scores the weights in ``reuse.phrases`` (staged as the miner stages them: the count-only
+  score picks the shortlist, the context check only runs on the head);
+- ``--splits K``: K times, fits the weights by logistic regression on a random half of the
+  dev list (focused on the head of the ranking: the candidates the current weights put in
+  the first ``--region``), and reports recall@1000 on the other half, per kind;
+- ``--fit``: prints the weights fitted on the whole list (rounding them into the module is
+  left to a person).
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/phrases_fit.py --splits 10
+    .venv/bin/python bench/phrases_fit.py --fit
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_phrases as B  # noqa: E402
+
+from reuse import ngrams  # noqa: E402
+from reuse import phrases as P  # noqa: E402
+from reuse.corpus import iter_documents  # noqa: E402
+
+# Feature name -> the module constant holding its weight. "count" features are known before
+# the shortlist, "cut" only for the head (params.context_checked).
+COUNT = {
+    "logdf": "_W_DF", "side": "_W_SIDE", "free": "_W_FREE", "quoted": "_W_QUOTED",
+    "titled": "_W_TITLED", "entropy": "_W_ENTROPY", "L2": None, "L3": None, "L4": None,
+    "Llong": "_W_LONG",
+}  # fmt: skip
+TEXT = {
+    "cohesion": "_W_COHESION", "pieces": "_W_PIECES", "template": "_W_TEMPLATE",
+    "numbered": "_W_NUMBERED", "halfword": "_W_HALF_WORD", "numonly": "_W_NUMBER_ONLY",
+}  # fmt: skip
+COLS = [*COUNT, *TEXT, "cut"]
+
+
+def current_weights() -> dict[str, float]:
+    w = {c: float(getattr(P, k)) for c, k in {**COUNT, **TEXT}.items() if k}
+    w.update(L2=P._W_LENGTH[2], L3=P._W_LENGTH[3], L4=P._W_LENGTH[4], cut=P._W_CUT)
+    return w
+
+
+def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Every closed candidate that passes the edge and junk filters, with every feature
+    (the text and context features too, which the miner computes for its shortlist only)."""
+    import jieba
+
+    docs = list(iter_documents([B.SHARED / p for p in B.POLITICAL]))
+    prep = P.prepare([d.text for d in docs], params)
+    levels = P.count_ngrams(prep, params)
+    pool = P._pool(levels, params)
+    texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
+    keep = [
+        i
+        for i, t in enumerate(texts)
+        if not P._bad_edge(t, float(pool.quoted[i]))
+        and not (P.is_junk(t) and not (pool.quoted[i] >= 0.3 and not P._DIGITS.search(t)))
+    ]
+    pool = pool.take(np.asarray(keep, np.int64))
+    texts = [texts[i] for i in keep]
+    n = pool.n
+    x = {
+        "logdf": np.log(pool.df.astype(float)),
+        "side": pool.side,
+        "free": pool.free,
+        "quoted": pool.quoted,
+        "titled": pool.titled,
+        "entropy": pool.entropy,
+        "L2": (n == 2) * 1.0,
+        "L3": (n == 3) * 1.0,
+        "L4": (n == 4) * 1.0,
+        "Llong": (n >= 9) * 1.0,
+        "cohesion": P._cohesion(prep, pool, ngrams.tf_table(prep.codes, levels, 5), 5),
+    }
+    freq = P._jieba_freq()
+    for c in TEXT:
+        if c != "cohesion":
+            x[c] = np.zeros(n.size)
+    for i, t in enumerate(texts):
+        x["pieces"][i] = len(jieba.lcut(t, HMM=False)) / len(t)
+        x["template"][i] = P.template_of(t) is not None
+        x["numbered"][i] = bool(P._NUMBERED.match(t))
+        if len(t) == 4:
+            x["halfword"][i] = math.log1p(min(freq.get(t[:2], 0), freq.get(t[2:], 0)))
+        x["numonly"][i] = bool(P._NUMERAL_ONLY.match(t))
+    x["cut"] = P._cut_agreement(prep, pool.n, pool.samples)
+    return texts, x
+
+
+def staged_order(x: dict[str, np.ndarray], w: dict[str, float], params: P.MineParams):
+    """Candidate indices best first, as `reuse.phrases._rank` orders them."""
+    count = sum(w[c] * x[c] for c in COUNT)
+    short = P._top(count, params.shortlist)
+    s = count[short] + sum(w[c] * x[c][short] for c in TEXT)
+    head = P._top(s, params.context_checked)
+    s[head] += w["cut"] * x["cut"][short][head]
+    return short[P._top(s, s.size)]
+
+
+def coverage(texts: list[str], formulas: list[str]) -> list[list[int]]:
+    """Per formula, the candidates that count as finding it (itself, or inside a candidate
+    at most two characters longer)."""
+    by_len: dict[int, list[int]] = {}
+    for i, t in enumerate(texts):
+        by_len.setdefault(len(t), []).append(i)
+    return [
+        [i for k in range(len(f), len(f) + 3) for i in by_len.get(k, []) if f in texts[i]]
+        for f in formulas
+    ]
+
+
+def found(order: np.ndarray, cov: list[list[int]], k: int = 1000) -> np.ndarray:
+    rank = np.full(max((max(c) for c in cov if c), default=0) + order.size + 1, 1 << 30)
+    rank[order] = np.arange(order.size)
+    return np.array([min((rank[i] for i in c), default=1 << 30) < k for c in cov])
+
+
+def fit(x, texts, cov, train, w0, params, region: int, C: float = 1.0) -> dict[str, float]:
+    """Logistic regression on the candidates ``w0`` puts in the first ``region`` (where the
+    top-1000 boundary is decided), positives being the train formulas themselves (or what
+    covers them when they are not candidates)."""
+    from sklearn.linear_model import LogisticRegression
+
+    area = staged_order(x, w0, params)[:region]
+    y = np.zeros(len(texts), bool)
+    for j in train:
+        exact = [i for i in cov[j] if texts[i] == FORMULAS[j]]
+        y[exact or cov[j]] = True
+    a = np.column_stack([x[c][area] for c in COLS])
+    mu, sd = a.mean(0), a.std(0) + 1e-9
+    model = LogisticRegression(C=C, max_iter=3000).fit((a - mu) / sd, y[area])
+    return dict(zip(COLS, (model.coef_[0] / sd).tolist(), strict=True))
+
+
+FORMULAS: list[str] = []
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--splits", type=int, default=0, help="random half/half splits to score")
+    ap.add_argument("--fit", action="store_true", help="print weights fitted on the whole list")
+    ap.add_argument("--region", type=int, default=6000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    params = P.MineParams()
+    texts, x = features(P.MineParams(shortlist=10**9, context_checked=10**9))
+    dev = B.load_dev_list()
+    FORMULAS[:] = [f for f, _ in dev]
+    kinds = [k for _, k in dev]
+    cov = coverage(texts, FORMULAS)
+    w0 = current_weights()
+    hit = found(staged_order(x, w0, params), cov)
+    per = {
+        k: f"{sum(int(h) for h, kk in zip(hit, kinds, strict=True) if kk == k)}/{n}"
+        for k, n in Counter(kinds).items()
+    }
+    print(f"current weights: recall@1000 {hit.mean():.3f} {per}")
+    if args.splits:
+        rng = np.random.default_rng(args.seed)
+        rows = []
+        kind_hit: Counter[str] = Counter()
+        kind_all: Counter[str] = Counter()
+        for _ in range(args.splits):
+            perm = rng.permutation(len(dev))
+            train, test = perm[: len(dev) // 2], perm[len(dev) // 2 :]
+            w = fit(x, texts, cov, train, w0, params, args.region)
+            h = found(staged_order(x, w, params), cov)
+            rows.append((h[test].mean(), h[train].mean(), hit[test].mean()))
+            for j in test.tolist():
+                kind_all[kinds[j]] += 1
+                kind_hit[kinds[j]] += int(h[j])
+            print(f"  split: held-out {rows[-1][0]:.3f}  fitted half {rows[-1][1]:.3f}")
+        r = np.array(rows)
+        print(
+            f"refit on a half, {args.splits} splits: held-out {r[:, 0].mean():.3f} "
+            f"(sd {r[:, 0].std():.3f}), fitted half {r[:, 1].mean():.3f}; "
+            f"current weights on the same held-out halves {r[:, 2].mean():.3f}"
+        )
+        print("  held-out by kind:", {k: round(kind_hit[k] / kind_all[k], 3) for k in kind_all})
+    if args.fit:
+        w = fit(x, texts, cov, range(len(dev)), w0, params, args.region)
+        h = found(staged_order(x, w, params), cov)
+        print(f"fitted on the whole list: recall@1000 {h.mean():.3f}")
+        print({c: round(v, 2) for c, v in w.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
