@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
+from numba import njit
 
 NUMBER: str = "#"
 """The placeholder every run of numerals becomes (an original ``#`` is punctuation and dropped)."""
 
 _NUMBER_CODE = ord(NUMBER)
-_BLOCK = 1 << 20
 _BMP = 0x10000
 _FOLD_BITS = 0x1FFFFF  # a folded code point fits in 21 bits; flags live in bits 24..31
 _FLAG_SHIFT = 24
@@ -114,18 +114,6 @@ def _code_points(text: str) -> np.ndarray:
 def _from_code_points(codes: np.ndarray) -> str:
     # str() decodes straight from the array's buffer: no bytes copy of a long text.
     return str(np.ascontiguousarray(codes, "<u4").data, "utf-32-le", "surrogatepass")
-
-
-def _nonzero32(mask: np.ndarray) -> np.ndarray:
-    """``np.flatnonzero(mask)`` as int32, found a block at a time (flatnonzero gives int64,
-    twice the memory, for every character of a long document)."""
-    if mask.size < _BLOCK:
-        return np.flatnonzero(mask).astype(np.int32)
-    parts = [
-        np.flatnonzero(mask[lo : lo + _BLOCK]).astype(np.int32) + np.int32(lo)
-        for lo in range(0, mask.size, _BLOCK)
-    ]
-    return np.concatenate(parts)
 
 
 def _cjk_code_points() -> list[int]:
@@ -334,10 +322,9 @@ def _numerals(flags: np.ndarray) -> np.ndarray:
     return num
 
 
-def _fold_numbers(
-    fold: np.ndarray, flags: np.ndarray, num: np.ndarray, punctuation: bool
-) -> Normalized:
-    """Turn each run of numerals into one ``NUMBER``; ``num`` marks at least one numeral.
+def _fold_numbers(fold: np.ndarray, flags: np.ndarray, num: np.ndarray) -> Normalized:
+    """Turn each run of numerals into one ``NUMBER``, punctuation kept (``_solid`` does the
+    same with punctuation dropped); ``num`` marks at least one numeral.
 
     Runs are found on the text with punctuation and spaces left out ("1.48", "3,000",
     "一、二" are one number), but never across a sentence break.
@@ -353,9 +340,6 @@ def _fold_numbers(
     head_pos = solid[heads]
     head_end = solid[tails] + 1
     head_code = np.where(solid_num[heads], np.uint32(_NUMBER_CODE), fold[head_pos])
-    if punctuation:
-        return _build(flags, head_pos, head_end, head_code)
-
     # Keep the dropped characters too, except those swallowed inside a numeral run.
     n = fold.size
     joined = np.flatnonzero(joins)
@@ -366,6 +350,53 @@ def _fold_numbers(
     codes[head_pos] = head_code
     pos = np.flatnonzero(~swallowed)
     return _build(flags, pos, ends[pos], codes[pos])
+
+
+@njit(cache=True, nogil=True)
+def _solid(fold, flags, num):
+    """The punctuation-free fold in one pass: ``(codes, starts, ends, breaks)``.
+
+    What ``_fold_numbers`` and ``_sentence_starts`` compute with a dozen
+    array operations, for the mode every document goes through twice (index
+    and aligner): a run of numerals (``num``) not crossing a sentence break
+    becomes one ``NUMBER``; a sentence starts at the first character kept
+    after a break. In one loop it costs a third of the time.
+    """
+    n = len(fold)
+    codes = np.empty(n, np.uint32)
+    starts = np.empty(n, np.int32)
+    ends = np.empty(n, np.int32)
+    breaks = np.empty(n + 1, np.int32)
+    breaks[0] = 0
+    nb = 1
+    m = 0
+    sentence = run_sentence = 0
+    in_run = pending = False
+    for i in range(n):
+        f = flags[i]
+        is_break = f & _BREAK != 0
+        if is_break:
+            sentence += 1
+            pending = True
+        if f & _DROP and not num[i]:
+            continue
+        if num[i] and in_run and sentence == run_sentence:
+            ends[m - 1] = i + 1
+            continue
+        # A sentence starts at the first kept character after a break that is
+        # not itself a break ("\r\n", "……" start one sentence, not two).
+        if pending and not is_break:
+            if m != breaks[nb - 1]:
+                breaks[nb] = m
+                nb += 1
+            pending = False
+        in_run = num[i]
+        run_sentence = sentence
+        codes[m] = _NUMBER_CODE if num[i] else fold[i]
+        starts[m] = i
+        ends[m] = i + 1
+        m += 1
+    return codes[:m], starts[:m], ends[:m], breaks[: nb if m else 0]
 
 
 def normalize(text: str, *, numbers: bool = True, punctuation: bool = True) -> Normalized:
@@ -380,14 +411,13 @@ def normalize(text: str, *, numbers: bool = True, punctuation: bool = True) -> N
     flags = (packed >> _FLAG_SHIFT).astype(np.uint8)
     packed &= _FOLD_BITS  # in place: the folded code points, without another array
     fold = packed
+    if punctuation:
+        num = _numerals(flags) if numbers else np.zeros(fold.size, bool)
+        codes, starts, ends, breaks = _solid(fold, flags, num)
+        return Normalized(_from_code_points(codes), starts, ends, breaks)
     if numbers:
         num = _numerals(flags)
         if num.any():
-            return _fold_numbers(fold, flags, num, punctuation)
-    if not punctuation:
-        pos = np.arange(fold.size, dtype=np.int32)
-        return _build(flags, pos, pos + 1, fold)
-    pos = _nonzero32((flags & _DROP) == 0)
-    codes = fold[pos]
-    del fold, packed  # the full-length fold is not needed past here; a long text feels it
-    return _build(flags, pos, pos + 1, codes)
+            return _fold_numbers(fold, flags, num)
+    pos = np.arange(fold.size, dtype=np.int32)
+    return _build(flags, pos, pos + 1, fold)
