@@ -124,17 +124,24 @@ def _tally(h, order):
     return uniq[:m].copy(), first[:m].copy(), count[:m].copy(), freq
 
 
-def _plain(p: Prepared, start: int, end: int) -> str:
-    """The numbers-as-written text of matching span ``[start, end)``."""
-    matching = p.norm.text[start:end]
-    if NUMBER not in matching:
-        # No number folded here, so the two folds agree: spare the document its
-        # second normalisation (every ``#`` of matching text is a folded number).
-        return matching
-    s, e = p.norm.span(start, end)
-    plain = p.plain()
-    lo, hi = np.searchsorted(plain.starts, (s, e))
-    return plain.text[lo:hi]
+def _plain(p: Prepared, starts: np.ndarray, ends: np.ndarray) -> list[str]:
+    """The numbers-as-written text of each matching span ``[starts[i], ends[i])``.
+
+    All spans of a pair at once: a few array operations instead of a few per span.
+    """
+    text = p.norm.text
+    out = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    # A span with no number folded reads the same in both folds (every ``#`` of
+    # matching text is a folded number): most spans need no second normalisation.
+    folded = [i for i, t in enumerate(out) if NUMBER in t]
+    if folded:
+        plain = p.plain()
+        at = np.asarray(folded)
+        lo = np.searchsorted(plain.starts, p.norm.starts[starts[at]])
+        hi = np.searchsorted(plain.starts, p.norm.ends[ends[at] - 1])
+        for i, s, e in zip(folded, lo.tolist(), hi.tolist(), strict=True):
+            out[i] = plain.text[s:e]
+    return out
 
 
 # The aligner's inner loops run once per candidate pair, hundreds of
@@ -202,9 +209,16 @@ def _runs(au, af, ac, ao, ha, bu, bf, bc, bo, hb, k, strong_len, gap, min_len):
     order = np.argsort(key)
     s, key = s[order], key[order]
     near = []
-    s_i = s[:, 0].copy()
+    # at[x]: the first strong run starting at or after x in A. Hundreds of
+    # weak runs a pair look their place up here, cheaper than a binary search.
+    at = np.empty(len(ha) + 1, np.int64)
+    t = 0
+    for x in range(len(ha) + 1):
+        while t < len(s) and s[t, 0] < x:
+            t += 1
+        at[x] = t
     for wi, wj, wn in weak:
-        pos = np.searchsorted(s_i, wi)
+        pos = at[wi]
         # A few strong neighbours each way: a chance strong run (a stock
         # phrase matched elsewhere) may sit between a weak run and its copy.
         for nb in range(max(pos - 3, 0), min(pos + 3, len(s))):
@@ -505,13 +519,19 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
         b.uniq, b.first, b.count, b.order, b.hashes,
         params.k, params.gap, params.min_len, params.min_density,
     )  # fmt: skip
+    if len(rows) == 0:
+        return []
+    texts_a = _plain(a, rows[:, 2], rows[:, 3])
+    texts_b = _plain(b, rows[:, 4], rows[:, 5])
     found: list[Match] = []
     accepted = -1
-    for box, part, a0, a1, b0, b1, cov_a, cov_b in rows.tolist():
+    for (box, part, a0, a1, b0, b1, cov_a, cov_b), ta, tb in zip(
+        rows.tolist(), texts_a, texts_b, strict=True
+    ):
         # A box's own row comes first; its chains count only if it failed.
         if part >= 0 and box == accepted:
             continue
-        m = _judge(a, b, a0, a1, b0, b1, cov_a, cov_b, params)
+        m = _judge(ta, tb, a0, a1, b0, b1, cov_a, cov_b, params)
         if m is not None:
             found.append(m)
             if part < 0:
@@ -520,11 +540,11 @@ def align(a: Prepared, b: Prepared, params: AlignParams) -> list[Match]:
 
 
 def _judge(
-    a: Prepared, b: Prepared, a0: int, a1: int, b0: int, b1: int, cov_a: int, cov_b: int,
+    text_a: str, text_b: str, a0: int, a1: int, b0: int, b1: int, cov_a: int, cov_b: int,
     params: AlignParams,
 ) -> Match | None:  # fmt: skip
     """The passage, if the text of a dense enough box is similar enough."""
-    indel = Indel.normalized_similarity(_plain(a, a0, a1), _plain(b, b0, b1))
+    indel = Indel.normalized_similarity(text_a, text_b)
     # Indel undervalues a reordered clause and coverage undervalues scattered
     # edits; either being high means the text is shared. But Indel must not
     # be low: two short shared bits in swapped order are not one passage,
