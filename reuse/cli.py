@@ -284,8 +284,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        # Inside the try: building the parser is start-up too, and Ctrl-C may come then.
+        args = _parser().parse_args(argv)
         if args.command == "scan":
             return cmd_scan(args)
         if args.command == "phrases":

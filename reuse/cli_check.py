@@ -9,8 +9,10 @@ subcommand, ``run(args)`` returns the exit code (0 fine, 1 some draft over
 from __future__ import annotations
 
 import argparse
+import stat
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,16 @@ from rich.text import Text
 
 from reuse import cli_html
 from reuse.check import CheckParams, CheckResult, IndexPhrases, check_corpus, check_text
-from reuse.corpus import DecodeFailure, InputError, decode_bytes
+from reuse.corpus import (
+    DecodeFailure,
+    InputError,
+    SourceFile,
+    _kind_of,
+    decode_bytes,
+    read_source,
+)
 from reuse.index import Index
-from reuse.model import Skipped
+from reuse.model import Document, Skipped
 from reuse.output import write_json
 
 out = Console()
@@ -69,23 +78,63 @@ def register(subparsers: Any) -> None:
     cli_html.add_option(c, "check")
 
 
-def read_draft(name: str) -> str:
-    """The draft's text decoded as the corpus reader decodes files ('-' reads stdin bytes)."""
+def read_drafts(
+    name: str, on_skip: Callable[[Skipped], None] | None = None
+) -> list[tuple[str, str]]:
+    """The ``(draft id, text)`` pairs of one DRAFT argument.
+
+    A file is read exactly as the corpus reader reads a file of its kind (`read_source`):
+    the encoding detected, an HTML page's or a ``.docx`` file's text extracted, so the
+    offsets reported are into the text ``reuse text`` prints for it. A file whose
+    extension the corpus reader does not know is read as plain text: a draft is named
+    on purpose, whatever its name. A ``.jsonl`` file holds one draft a line, named ``FILE:ID``;
+    its bad lines go to ``on_skip`` and the others are checked. ``-`` is standard input,
+    read as plain text. Raises `InputError` when there is nothing to check.
+    """
     if name == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        path = Path(name)
-        if not path.is_file():
-            raise InputError(name, "no such file" if not path.exists() else "not a file")
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(name, exc.strerror or str(exc)) from None
+            text, _ = decode_bytes(sys.stdin.buffer.read())
+        except DecodeFailure as exc:
+            raise InputError("<stdin>", exc.reason) from None
+        return [("-", text)]
+    src = _draft_source(name)
+    docs: list[Document] = []
+    notices: list[Skipped] = []
+    for item in read_source(src):
+        if isinstance(item, Document):
+            docs.append(item)
+        elif item.path == str(src.path):
+            raise InputError(name, item.reason)  # the whole file, not one of its lines
+        else:
+            notices.append(item)
+    for notice in notices:
+        (on_skip or _warn_skipped_one)(notice)
+    if not docs:
+        raise InputError(name, "no line holds a draft (a JSON object with a 'text' string)")
+    if src.kind != "jsonl":
+        return [(name, docs[0].text)]
+    return [(_line_draft_id(name, src.id, d.id), d.text) for d in docs]
+
+
+def _draft_source(name: str) -> SourceFile:
+    path = Path(name)
     try:
-        text, _ = decode_bytes(raw)
-    except DecodeFailure as exc:
-        raise InputError("<stdin>" if name == "-" else name, exc.reason) from None
-    return text
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except OSError as exc:
+        raise InputError(name, exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(name, "a folder, not a file (name the drafts in it)")
+    kind = _kind_of(path.name) or "text"
+    return SourceFile(path, path.name, path.parent, kind, st.st_size, st.st_mtime_ns)
+
+
+def _line_draft_id(name: str, file_id: str, doc_id: str) -> str:
+    """``FILE:ID``; a line without an id is already ``NAME:LINE``, and keeps the path given."""
+    if doc_id.startswith(file_id + ":"):
+        return name + doc_id[len(file_id) :]
+    return f"{name}:{doc_id}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     if sum(d == "-" for d in args.drafts) > 1:
         err.print("reuse: error: '-' (stdin) can be given once", highlight=False)
         return 2
-    drafts = [(d, read_draft(d)) for d in args.drafts]
+    drafts = [pair for d in args.drafts for pair in read_drafts(d)]
     params = CheckParams(sources=max(1, args.sources))
     if args.db is not None:
         index = Index.open(args.db)
@@ -109,7 +158,9 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(args.corpus, "no such file or directory")
         results, skipped = check_corpus(drafts, [args.corpus], params, workers=args.workers)
         if not results or results[0].documents == 0:
-            raise InputError(args.corpus, "no readable documents (.txt, .md or .jsonl)")
+            raise InputError(
+                args.corpus, "no readable documents (.txt, .md, .jsonl, .html or .docx)"
+            )
         _warn_skipped(skipped)
     for r in results:
         r.phrases = limit_phrases(r, args.top)
@@ -138,8 +189,12 @@ def limit_phrases(result: CheckResult, top: int) -> list:
 
 def _warn_skipped(skipped: list[Skipped]) -> None:
     for s in skipped:
-        label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
-        err.print(f"{label} {escape(str(s))}", highlight=False, soft_wrap=True)
+        _warn_skipped_one(s)
+
+
+def _warn_skipped_one(s: Skipped) -> None:
+    label = "[cyan]note[/]" if s.kept else "[yellow]skipped[/]"
+    err.print(f"{label} {escape(str(s))}", highlight=False, soft_wrap=True)
 
 
 def _write_json(target: str, results: list[CheckResult]) -> None:
