@@ -396,7 +396,8 @@ def _solid(fold, flags, num):
         starts[m] = i
         ends[m] = i + 1
         m += 1
-    return codes[:m], starts[:m], ends[:m], breaks[: nb if m else 0]
+    # breaks: copied, a long text has few sentences for its n + 1 slots.
+    return codes[:m], starts[:m], ends[:m], breaks[: nb if m else 0].copy()
 
 
 def normalize(text: str, *, numbers: bool = True, punctuation: bool = True) -> Normalized:
