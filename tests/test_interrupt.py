@@ -58,9 +58,9 @@ ix._COMMIT_SECONDS = 0.3
 ix._LEVEL0_ROWS = 50_000
 ix._LEVEL_RATIO = 4
 _process = ix.process_sources
-def paced(sources, params):
+def paced(sources, params, *rest):
     time.sleep(0.04)
-    return _process(sources, params)
+    return _process(sources, params, *rest)
 ix.process_sources = paced
 from reuse.cli import main
 sys.exit(main(sys.argv[1:]))
