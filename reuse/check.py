@@ -436,24 +436,38 @@ class IndexPhrases:
             h.update(f"{doc_id}\t{sha1}\n".encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
+    def ready(self) -> bool:
+        """Whether the phrases are at hand (loaded, or cached and current): if not, the
+        first ``phrases()`` mines the whole index, which a caller may want to announce."""
+        if self._phrases is None and self.cache:
+            self._phrases = self._cached(self.fingerprint())
+        return self._phrases is not None
+
     def phrases(self) -> list[tuple[str, int]]:
         """(phrase, df), best first: from the cache when it is current, else mined."""
         if self._phrases is not None:
             return self._phrases
         fingerprint = self.fingerprint()
-        path = phrase_cache_path(self.index.path)
         if self.cache:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if data["fingerprint"] == fingerprint:
-                    self._phrases = [(str(p), int(df)) for p, df in data["phrases"]]
-                    return self._phrases
-            except (OSError, ValueError, KeyError, TypeError):
-                pass  # absent, stale or damaged: mine again
+            self._phrases = self._cached(fingerprint)
+            if self._phrases is not None:
+                return self._phrases
         self._phrases = self._mine()
         if self.cache:
-            _write_atomic(path, {"fingerprint": fingerprint, "phrases": self._phrases})
+            _write_atomic(
+                phrase_cache_path(self.index.path),
+                {"fingerprint": fingerprint, "phrases": self._phrases},
+            )
         return self._phrases
+
+    def _cached(self, fingerprint: str) -> list[tuple[str, int]] | None:
+        try:
+            data = json.loads(phrase_cache_path(self.index.path).read_text(encoding="utf-8"))
+            if data["fingerprint"] == fingerprint:
+                return [(str(p), int(df)) for p, df in data["phrases"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # absent, stale or damaged: mine again
+        return None
 
     def _mine(self) -> list[tuple[str, int]]:
         from reuse.phrases import mine

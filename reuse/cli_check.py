@@ -24,7 +24,14 @@ from rich.table import Table
 from rich.text import Text
 
 from reuse import cli_html
-from reuse.check import CheckParams, CheckResult, IndexPhrases, check_corpus, check_text
+from reuse.check import (
+    CheckParams,
+    CheckResult,
+    IndexPhrases,
+    check_corpus,
+    check_text,
+    phrase_cache_path,
+)
 from reuse.corpus import (
     DecodeFailure,
     InputError,
@@ -150,6 +157,13 @@ def run(args: argparse.Namespace) -> int:
         index = Index.open(args.db)
         try:
             phrases = IndexPhrases(index)
+            if not phrases.ready():
+                # Mining reads every indexed text: tens of seconds for a large index.
+                with err.status(
+                    "mining the index's stock phrases (once; cached in "
+                    f"{phrase_cache_path(index.path).name} until the index changes) ..."
+                ):
+                    phrases.phrases()
             results = [check_text(t, index, params, phrases, draft_id=d) for d, t in drafts]
         finally:
             index.close()

@@ -267,7 +267,10 @@ def test_index_phrases_cache_is_reused_and_renewed(
     index = Index.create(db, IndexParams(), buckets=True)
     try:
         build(index, [folder], workers=1)
-        first = IndexPhrases(index).phrases()
+        source = IndexPhrases(index)
+        assert not source.ready()  # nothing mined yet: the command announces the mining
+        first = source.phrases()
+        assert source.ready()
     finally:
         index.close()
     cache = phrase_cache_path(db)
@@ -279,6 +282,7 @@ def test_index_phrases_cache_is_reused_and_renewed(
     monkeypatch.setattr(IndexPhrases, "_mine", no_mining)
     index = Index.open(db)
     try:
+        assert IndexPhrases(index).ready()
         assert IndexPhrases(index).phrases() == first
     finally:
         index.close()
@@ -299,7 +303,9 @@ def test_index_phrases_cache_is_reused_and_renewed(
             return original(self)
 
         monkeypatch.setattr(IndexPhrases, "_mine", counting)
-        IndexPhrases(index).phrases()
+        stale = IndexPhrases(index)
+        assert not stale.ready()
+        stale.phrases()
     finally:
         index.close()
     assert calls == [1]
