@@ -150,10 +150,13 @@ def _text_blob(raw: bytes, compress: bool) -> bytes:
     return zlib.compress(raw, 1) if compress else _RAW + raw
 
 
-def decode_text(blob: bytes) -> str:
-    if blob[:1] == _RAW:
-        return str(memoryview(blob)[1:], "utf-8", "surrogatepass")
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+def _text_bytes(blob: bytes) -> bytes:
+    """The UTF-8 text a blob of ``_text_blob`` holds, whichever way it was stored."""
+    return blob[1:] if blob[:1] == _RAW else zlib.decompress(blob)
+
+
+def _decode_text(blob: bytes) -> str:
+    return _text_bytes(blob).decode("utf-8", "surrogatepass")
 
 
 def record(
@@ -488,7 +491,7 @@ class Index:
         row = self.conn.execute("SELECT text FROM docs WHERE n = ?", (n,)).fetchone()
         if row is None:
             raise KeyError(n)
-        return decode_text(row[0])
+        return _decode_text(row[0])
 
     def all_keys(self, part: int = 0, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Every (band key, document number), streamed from the rows' blobs.
@@ -870,11 +873,10 @@ def consistency(index: Index, texts: bool = True) -> list[str]:
         try:
             json.loads(metadata)
             if texts:
-                text = decode_text(blob)
-                raw = text.encode("utf-8", "surrogatepass")
+                raw = _text_bytes(blob)
                 if hashlib.sha1(raw).hexdigest() != sha1:
                     problems.append(f"doc {doc_id}: text does not match its hash")
-                elif len(text) != chars:
+                elif len(raw.decode("utf-8", "surrogatepass")) != chars:
                     problems.append(f"doc {doc_id}: text is not {chars} characters")
         except (ValueError, zlib.error) as exc:
             problems.append(f"doc {doc_id}: {exc}")
