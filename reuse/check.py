@@ -429,41 +429,40 @@ class IndexPhrases:
         self.keep = keep
         self.cache = cache
         self._phrases: list[tuple[str, int]] | None = None
+        self._fingerprint: str | None = None
 
     def fingerprint(self) -> str:
-        h = hashlib.sha1(f"v{PHRASE_CACHE_VERSION}:{self.keep}\n".encode())
-        for doc_id, sha1 in self.index.conn.execute("SELECT id, sha1 FROM docs ORDER BY id"):
-            h.update(f"{doc_id}\t{sha1}\n".encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
+        """Of the index's content, read once per object: it reads every document's row."""
+        if self._fingerprint is None:
+            h = hashlib.sha1(f"v{PHRASE_CACHE_VERSION}:{self.keep}\n".encode())
+            for doc_id, sha1 in self.index.conn.execute("SELECT id, sha1 FROM docs ORDER BY id"):
+                h.update(f"{doc_id}\t{sha1}\n".encode("utf-8", "surrogatepass"))
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
 
     def ready(self) -> bool:
         """Whether the phrases are at hand (loaded, or cached and current): if not, the
         first ``phrases()`` mines the whole index, which a caller may want to announce."""
         if self._phrases is None and self.cache:
-            self._phrases = self._cached(self.fingerprint())
+            self._phrases = self._cached()
         return self._phrases is not None
 
     def phrases(self) -> list[tuple[str, int]]:
         """(phrase, df), best first: from the cache when it is current, else mined."""
-        if self._phrases is not None:
-            return self._phrases
-        fingerprint = self.fingerprint()
-        if self.cache:
-            self._phrases = self._cached(fingerprint)
-            if self._phrases is not None:
-                return self._phrases
-        self._phrases = self._mine()
-        if self.cache:
-            _write_atomic(
-                phrase_cache_path(self.index.path),
-                {"fingerprint": fingerprint, "phrases": self._phrases},
-            )
+        if not self.ready():
+            self._phrases = self._mine()
+            if self.cache:
+                _write_atomic(
+                    phrase_cache_path(self.index.path),
+                    {"fingerprint": self.fingerprint(), "phrases": self._phrases},
+                )
+        assert self._phrases is not None
         return self._phrases
 
-    def _cached(self, fingerprint: str) -> list[tuple[str, int]] | None:
+    def _cached(self) -> list[tuple[str, int]] | None:
         try:
             data = json.loads(phrase_cache_path(self.index.path).read_text(encoding="utf-8"))
-            if data["fingerprint"] == fingerprint:
+            if data["fingerprint"] == self.fingerprint():
                 return [(str(p), int(df)) for p, df in data["phrases"]]
         except (OSError, ValueError, KeyError, TypeError):
             pass  # absent, stale or damaged: mine again
