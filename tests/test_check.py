@@ -13,13 +13,13 @@ import argparse
 import io
 import json
 import random
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from check_fixtures import FRESH, SENTENCE, build_index, indexed_corpus
 
 from reuse import check as check_module
 from reuse.check import (
@@ -37,18 +37,6 @@ from reuse.lsh import MinHasher
 from reuse.normalize import normalize
 from reuse.synth import edit_passage, generate_documents, to_traditional
 
-FRESH = [
-    "清晨的雾气还没有散去，码头上的渔船已经陆续出海了。",
-    "老张把刚烤好的红薯分给围在炉子边的孩子们，自己只留了一个最小的。",
-    "图书馆三楼靠窗的位置总能晒到下午的太阳，冬天来这里看书的人格外多。",
-    "这条小溪发源于北面的山谷，夏季雨水充沛时会漫过下游的石板桥。",
-    "她在笔记本上画了一张路线图，标出了沿途每一家可以歇脚的茶馆。",
-    "火车穿过隧道以后，窗外忽然出现了一大片金黄色的油菜花田。",
-    "邻居家的猫每天傍晚都会准时蹲在围墙上，看着巷子里来往的行人。",
-    "外婆做的腌菜要在坛子里放足四十天，味道才会变得酸脆可口。",
-]
-SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
-
 
 @dataclass
 class Planted:
@@ -61,21 +49,7 @@ class Planted:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
-    root = tmp_path_factory.mktemp("check")
-    folder = root / "corpus"
-    folder.mkdir()
-    texts = {}
-    for i, t in enumerate(generate_documents(40, 1500, seed=4)):
-        name = f"doc{i:02d}.txt"
-        (folder / name).write_text(t, encoding="utf-8")
-        texts[name] = t
-    db = root / "index.db"
-    index = Index.create(db, IndexParams(), buckets=True)
-    try:
-        build(index, [folder], workers=1)
-    finally:
-        index.close()
-    return folder, db, texts
+    return indexed_corpus(tmp_path_factory.mktemp("check"), docs=40, chars=1500, seed=4)
 
 
 def _passage(texts: dict[str, str], name: str, first: int, n: int) -> tuple[int, int]:
@@ -238,9 +212,9 @@ def test_index_phrases_are_mined_formulas_placed_in_the_draft(
 ) -> None:
     folder, _, texts = corpus
     db = tmp_path / "mined.db"
-    index = Index.create(db, IndexParams(), buckets=True)
+    build_index(db, folder)
+    index = Index.open(db)
     try:
-        build(index, [folder], workers=1)
         source = IndexPhrases(index)
         mined = dict(source.phrases())
         # A draft in traditional script that uses some of the corpus's formulas.
@@ -264,9 +238,9 @@ def test_index_phrases_cache_is_reused_and_renewed(
 ) -> None:
     folder, _, texts = corpus
     db = tmp_path / "cached.db"
-    index = Index.create(db, IndexParams(), buckets=True)
+    build_index(db, folder)
+    index = Index.open(db)
     try:
-        build(index, [folder], workers=1)
         source = IndexPhrases(index)
         assert not source.ready()  # nothing mined yet: the command announces the mining
         first = source.phrases()

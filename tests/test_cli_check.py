@@ -17,18 +17,9 @@ import re
 from pathlib import Path
 
 import pytest
+from check_fixtures import FRESH, SENTENCE, indexed_corpus
 
 from reuse.cli import main
-from reuse.index import Index, IndexParams, build
-from reuse.synth import generate_documents
-
-FRESH = [
-    "清晨的雾气还没有散去，码头上的渔船已经陆续出海了。",
-    "老张把刚烤好的红薯分给围在炉子边的孩子们，自己只留了一个最小的。",
-    "图书馆三楼靠窗的位置总能晒到下午的太阳，冬天来这里看书的人格外多。",
-    "这条小溪发源于北面的山谷，夏季雨水充沛时会漫过下游的石板桥。",
-]
-SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
 
 
 class Corpus:
@@ -46,19 +37,7 @@ class Corpus:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    root = tmp_path_factory.mktemp("cli_check")
-    folder = root / "corpus"
-    folder.mkdir()
-    texts = {}
-    for i, t in enumerate(generate_documents(12, 1200, seed=5)):
-        texts[f"doc{i:02d}.txt"] = t
-        (folder / f"doc{i:02d}.txt").write_text(t, encoding="utf-8")
-    db = root / "index.db"
-    index = Index.create(db, IndexParams(), buckets=True)
-    try:
-        build(index, [folder], workers=1)
-    finally:
-        index.close()
+    folder, db, texts = indexed_corpus(tmp_path_factory.mktemp("cli_check"), 12, 1200, seed=5)
     return Corpus(folder, db, texts)
 
 
