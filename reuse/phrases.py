@@ -377,7 +377,7 @@ def _bad_edge(phrase: str, quoted: float = 0.0) -> bool:
     first, last = phrase[0], phrase[-1]
     if (
         last == "第"
-        or (len(phrase) >= 3 and phrase[1] == "的")
+        or (3 <= len(phrase) <= 5 and phrase[1] == "的")
         or _ENUMERATION.match(phrase)
         or first in _HARD_START
         or last in _HARD_END
@@ -585,6 +585,17 @@ def _cut_agreement(
     return good / np.maximum(seen, 1)
 
 
+def _closes_clauses(prep: Prepared, pool: _Pool, i: int, text: str) -> bool:
+    """A phrase whose last two characters are a dictionary word (中和) and which often closes
+    a clause: its last character is no connective, which never ends one (碳达峰碳中和)."""
+    if text[-1] not in _HARD_END or text[0] in _HARD_START or len(text) < 4:
+        return False
+    if _jieba_freq().get(text[-2:], 0) == 0:
+        return False
+    ends = pool.samples[i] + len(text)
+    return bool(np.mean(prep.codes[ends] == 0) >= 0.3)
+
+
 def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
     import jieba
 
@@ -593,7 +604,7 @@ def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) ->
     texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
     keep = []
     for i, text in enumerate(texts):
-        if _bad_edge(text, float(pool.quoted[i])):
+        if _bad_edge(text, float(pool.quoted[i])) and not _closes_clauses(prep, pool, i, text):
             continue
         if is_junk(text) and not (pool.quoted[i] >= 0.3 and not _DIGITS.search(text)):
             continue

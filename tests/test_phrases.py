@@ -132,6 +132,24 @@ def test_function_characters_that_begin_words_pass_only_as_words() -> None:
     assert _bad_edge("标准地") and not _bad_edge("标准地", quoted=0.8)
 
 
+def test_word_final_connective_characters_close_formulas() -> None:
+    # 碳中和 ends in 中和, and the formula closes its clause: its 和 is no connective. The
+    # 和 of 推进和 is one: it never stands before punctuation.
+    rng = random.Random(3)
+    texts = []
+    for i in range(8):
+        filler = "".join(rng.choice("山川河流草木风云雨雪春夏秋冬") for _ in range(20))
+        verb = rng.choice(["推进", "实现", "落实", "服务"])
+        texts.append(f"{filler}，积极稳妥{verb}碳达峰碳中和。{filler[::-1]}推进和落实第{i}项。")
+    phrases = {p.phrase for p in mine(texts)}
+    assert "碳达峰碳中和" in phrases
+    assert not any(p.endswith("推进和") for p in phrases)
+    # 的 second in a long phrase is a noun's (党的全面领导); in a short one a word's tail
+    from reuse.phrases import _bad_edge
+
+    assert not _bad_edge("党的全面领导") and _bad_edge("中的作用")
+
+
 def test_templates_and_families() -> None:
     assert template_of("走深走实") == ("走X走Y", "ABAC")
     assert template_of("大干快干") == ("X干Y干", "ABCB")
