@@ -45,8 +45,8 @@ from reuse.corpus import iter_documents  # noqa: E402
 # the shortlist, "cut" only for the head (params.context_checked).
 COUNT = {
     "logdf": "_W_DF", "side": "_W_SIDE", "free": "_W_FREE", "quoted": "_W_QUOTED",
-    "titled": "_W_TITLED", "entropy": "_W_ENTROPY", "L2": None, "L3": None, "L4": None,
-    "Llong": "_W_LONG",
+    "titled": "_W_TITLED", "entropy": "_W_ENTROPY", "spread": "_W_SPREAD",
+    "L2": None, "L3": None, "L4": None, "Llong": "_W_LONG",
 }  # fmt: skip
 TEXT = {
     "cohesion": "_W_COHESION", "pieces": "_W_PIECES", "template": "_W_TEMPLATE",
@@ -66,10 +66,13 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
     (the text and context features too, which the miner computes for its shortlist only)."""
     import jieba
 
-    docs = list(iter_documents([B.SHARED / p for p in B.POLITICAL]))
-    prep = P.prepare([d.text for d in docs], params)
+    roots = [B.SHARED / p for p in B.POLITICAL]
+    docs = list(iter_documents(roots))
+    names = P.sources_of(docs, roots)
+    first = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    prep = P.prepare([d.text for d in docs], params, [first[n] for n in names])
     levels = P.count_ngrams(prep, params)
-    pool = P._pool(levels, params)
+    pool = P._pool(levels, params, prep.n_sources)
     texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
     keep = [
         i
@@ -87,6 +90,7 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
         "quoted": pool.quoted,
         "titled": pool.titled,
         "entropy": pool.entropy,
+        "spread": pool.spread,
         "L2": (n == 2) * 1.0,
         "L3": (n == 3) * 1.0,
         "L4": (n == 4) * 1.0,

@@ -32,6 +32,7 @@ from reuse.phrases import (
     kwic,
     load_user_dict,
     mine_documents,
+    sources_of,
 )
 
 __all__ = ["register", "run"]
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace, out: Console | None = None, err: Console | Non
 
     user: list[str] = load_user_dict(args.user_dict) if args.user_dict else []
     params = MineParams(min_df=args.min_df, max_len=args.max_len)
-    result = mine_documents(docs, params)
+    result = mine_documents(docs, params, sources=sources_of(docs, args.paths))
     _add_user_phrases(result, docs, user)
     add_to_jieba([p.phrase for p in result.phrases[: max(args.top, 1000)]] + user)
     shown = result.phrases[: args.top]

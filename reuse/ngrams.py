@@ -53,6 +53,9 @@ class Corpus:
     marks: np.ndarray  # uint8
     furniture: np.ndarray  # bool
     alphabet_size: int
+    # The source (input folder) of each position, non-decreasing along the corpus; None for
+    # a corpus of one source.
+    source: np.ndarray | None = None
 
 
 @dataclass(slots=True)
@@ -79,6 +82,7 @@ class Level:
     left_max: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     right_clogc: np.ndarray = field(default_factory=lambda: np.zeros(0))
     left_clogc: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
 
     @property
     def rep(self) -> np.ndarray:
@@ -148,6 +152,16 @@ def _level_part(
     del newdoc
     freq = df_all >= min_df
     f = np.flatnonzero(freq)
+    sources = np.ones(f.size, np.int32)
+    if corpus.source is not None:
+        # Sources are contiguous runs of positions, so within a group (ascending positions)
+        # each new source is a change, as each new document is.
+        ssrc = corpus.source[spos]
+        newsrc = new.copy()
+        newsrc[1:] |= ssrc[1:] != ssrc[:-1]
+        del ssrc
+        sources = np.add.reduceat(newsrc, starts, dtype=np.int32)[f]
+        del newsrc
 
     # Children of the previous level (n-1): the prefix of a child is its key's high part, and
     # its suffix is the (n-1)-gram one position on. Children seen once carry no information
@@ -167,7 +181,7 @@ def _level_part(
     samples = np.empty((f.size, SAMPLES), np.int32)
     for j in range(SAMPLES):
         samples[:, j] = spos[fstarts + (j * ftf) // SAMPLES]
-    level = Level(n, samples, ftf, df_all[f], *sums)
+    level = Level(n, samples, ftf, df_all[f], *sums, sources=sources)
 
     # Frequent positions and their n-gram index, back in position order.
     gidx = np.cumsum(new, dtype=np.int32)
@@ -232,6 +246,7 @@ def _merge(levels: Sequence[Level], n: int) -> Level:
             np.concatenate([getattr(lv, name) for lv in levels])
             for name in ("tf", "df", "side", "free", "quoted", "titled", "numeral", "furniture")
         ),
+        sources=np.concatenate([lv.sources for lv in levels]),
     )
 
 

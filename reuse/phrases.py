@@ -62,6 +62,7 @@ __all__ = [
     "mine_prepared",
     "prepare",
     "segment",
+    "sources_of",
     "template_of",
 ]
 
@@ -228,6 +229,9 @@ class Prepared:
     n_docs: int
     chars: int
     flat: str = ""
+    # Source index of each document (None: one source), and how many sources there are.
+    doc_source: np.ndarray | None = None
+    n_sources: int = 1
 
     def __post_init__(self) -> None:
         if not self.flat and self.codes.size:
@@ -238,8 +242,9 @@ class Prepared:
         return self.flat[start : start + length]
 
     def corpus(self) -> ngrams.Corpus:
+        source = None if self.doc_source is None else self.doc_source[self.doc]
         return ngrams.Corpus(
-            self.codes, self.doc, self.marks, self.furniture, int(self.alphabet.size)
+            self.codes, self.doc, self.marks, self.furniture, int(self.alphabet.size), source
         )
 
 
@@ -299,13 +304,19 @@ def _furniture(
     return mask
 
 
-def prepare(texts: Iterable[str], params: MineParams | None = None) -> Prepared:
+def prepare(
+    texts: Iterable[str], params: MineParams | None = None, sources: Sequence[int] | None = None
+) -> Prepared:
     """Fold every text and lay them end to end: an edge first, then each document followed by
     an edge. Folding keeps lengths, so position ``offsets[d] + i`` is character ``i`` of
     document ``d``; the whole corpus is folded at once, joined by the line breaks that
-    become those edges."""
+    become those edges.
+
+    ``sources`` gives each document's source (the input folder it came from) as a
+    non-decreasing index, so that the documents of a source lie together."""
     params = params or MineParams()
     originals = list(texts)
+    doc_source, n_sources = _source_index(sources, len(originals))
     if not originals:
         empty = np.zeros(0, np.int32)
         return Prepared(
@@ -342,7 +353,21 @@ def prepare(texts: Iterable[str], params: MineParams | None = None) -> Prepared:
         alphabet=present.astype(np.uint32),
         n_docs=int(lengths.size),
         chars=int(np.count_nonzero(dense)),
+        doc_source=doc_source,
+        n_sources=n_sources,
     )
+
+
+def _source_index(sources: Sequence[int] | None, n_docs: int) -> tuple[np.ndarray | None, int]:
+    if sources is None:
+        return None, 1
+    index = np.asarray(sources, np.int32)
+    if index.size != n_docs:
+        raise ValueError(f"{index.size} sources for {n_docs} documents")
+    if index.size and np.any(np.diff(index) < 0):
+        raise ValueError("the documents of each source must lie together, sources ascending")
+    n_sources = int(np.count_nonzero(np.diff(index))) + 1 if index.size else 1
+    return (index if n_sources > 1 else None), max(n_sources, 1)
 
 
 def count_ngrams(prep: Prepared, params: MineParams) -> list[ngrams.Level]:
@@ -422,21 +447,22 @@ def _lexical(phrase: str) -> bool:
 _NUMBERED = re.compile(r"^[一二两三四五六七八九十双][个大项条]?")
 
 # Log-odds weights (see the module docstring for where they come from).
-_W_DF = 1.7  # per log(document frequency): more documents repeat it, more of a formula
-_W_SIDE = 1.0  # share of occurrences with punctuation on at least one side
-_W_FREE = 0.3  # ... on both sides (it fills a whole clause)
-_W_QUOTED = 7.5  # share of occurrences between quotation marks
-_W_TITLED = -3.0  # share between book-title marks: a document's name, not a formula
-_W_ENTROPY = 0.35  # per nat of the lower neighbour entropy: used in many contexts
-_W_LENGTH = {2: -5.5, 3: -3.5, 4: 2.0}  # 5-8: 0; longer: _W_LONG
-_W_LONG = -0.5
+_W_DF = 1.2  # per log(document frequency): more documents repeat it, more of a formula
+_W_SIDE = 1.4  # share of occurrences with punctuation on at least one side
+_W_FREE = 0.6  # ... on both sides (it fills a whole clause)
+_W_QUOTED = 7.9  # share of occurrences between quotation marks
+_W_TITLED = -26.0  # share between book-title marks: a document's name, not a formula
+_W_ENTROPY = 0.2  # per nat of the lower neighbour entropy: used in many contexts
+_W_LENGTH = {2: -5.2, 3: -3.6, 4: 2.0}  # 5-8: 0; longer: _W_LONG
+_W_LONG = -0.8
 _W_COHESION = 4.0  # weakest-cut dependency, in [0, 1]
-_W_PIECES = 3.0  # jieba tokens per character: an ordinary dictionary word is one token
+_W_PIECES = 3.3  # jieba tokens per character: an ordinary dictionary word is one token
 _W_TEMPLATE = 2.0  # ABAC, ABCB, AABB
-_W_NUMBERED = 2.3
+_W_NUMBERED = 2.5
 _W_HALF_WORD = -0.5  # per log jieba frequency of the rarer half of a four-character phrase
-_W_NUMBER_ONLY = -6.0  # "十四五" alone reads as a figure; "十四五规划" carries it instead
-_W_CUT = 3.3  # share of sample occurrences jieba also cuts at both edges
+_W_NUMBER_ONLY = -4.9  # "十四五" alone reads as a figure; "十四五规划" carries it instead
+_W_CUT = 4.2  # share of sample occurrences jieba also cuts at both edges
+_W_SPREAD = 2.5  # share of the other sources (input folders) that also use it
 
 
 def _length_prior(n: np.ndarray) -> np.ndarray:
@@ -460,13 +486,14 @@ class _Pool:
     quoted: np.ndarray
     titled: np.ndarray
     entropy: np.ndarray  # the lower of left and right neighbour entropy
+    spread: np.ndarray  # share of the other sources it also occurs in
     score: np.ndarray
 
     def take(self, idx: np.ndarray) -> _Pool:
         return _Pool(*(getattr(self, f)[idx] for f in self.__slots__))  # type: ignore[attr-defined]
 
 
-def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
+def _pool(levels: Sequence[ngrams.Level], params: MineParams, n_sources: int = 1) -> _Pool:
     """Closed, non-furniture candidates with the score their counts alone give."""
     parts: list[tuple[np.ndarray, ...]] = []
     for level in levels:
@@ -486,6 +513,7 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
         quoted, titled = level.quoted[idx] / t, level.titled[idx] / t
         n = np.full(idx.size, level.n)
         entropy = np.minimum(left_h, right_h)[idx]
+        spread = (level.sources[idx] - 1) / max(n_sources - 1, 1)
         score = (
             _W_DF * np.log(level.df[idx])
             + _W_SIDE * side
@@ -493,15 +521,17 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams) -> _Pool:
             + _W_QUOTED * quoted
             + _W_TITLED * titled
             + _W_ENTROPY * entropy
+            + _W_SPREAD * spread
             + _length_prior(n)
         )
         parts.append(
             (n, level.samples[idx], level.df[idx], tf[idx], side, free, quoted, titled)
-            + (entropy, score)
+            + (entropy, spread, score)
         )
     if not parts:
         z = np.zeros(0)
-        return _Pool(z.astype(int), np.zeros((0, ngrams.SAMPLES), np.int32), z, z, z, z, z, z, z, z)
+        samples = np.zeros((0, ngrams.SAMPLES), np.int32)
+        return _Pool(z.astype(int), samples, z, z, z, z, z, z, z, z, z)
     return _Pool(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
 
 
@@ -599,7 +629,7 @@ def _closes_clauses(prep: Prepared, pool: _Pool, i: int, text: str) -> bool:
 def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
     import jieba
 
-    pool = _pool(levels, params)
+    pool = _pool(levels, params, prep.n_sources)
     pool = pool.take(_top(pool.score, params.shortlist))
     texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
     keep = []
@@ -697,11 +727,25 @@ def mine(texts: Iterable[str], params: MineParams = MineParams()) -> list[Phrase
 
 
 def mine_documents(
-    docs: Iterable[Document], params: MineParams = MineParams(), top: int | None = None
+    docs: Iterable[Document],
+    params: MineParams = MineParams(),
+    top: int | None = None,
+    sources: Sequence[str] | None = None,
 ) -> PhraseResult:
-    """Mine a corpus of `Document`s; ``top`` keeps the best N phrases (families use all)."""
-    texts = [d.text for d in docs]
-    prep = prepare(texts, params)
+    """Mine a corpus of `Document`s; ``top`` keeps the best N phrases (families use all).
+
+    ``sources`` names each document's source (see `sources_of`): a formula crosses sources,
+    while a house phrase or a topic's vocabulary stays in one."""
+    docs = list(docs)
+    index: list[int] | None = None
+    if sources is not None:
+        first: dict[str, int] = {}
+        for name in sources:
+            first.setdefault(name, len(first))
+        order = sorted(range(len(docs)), key=lambda i: first[sources[i]])
+        docs = [docs[i] for i in order]
+        index = [first[sources[i]] for i in order]
+    prep = prepare([d.text for d in docs], params, index)
     ranked = mine_prepared(prep, params)
     fams = families(ranked)
     return PhraseResult(
@@ -710,6 +754,22 @@ def mine_documents(
         chars=prep.chars,
         families=fams,
     )
+
+
+def sources_of(docs: Sequence[Document], roots: Sequence[str | Path]) -> list[str]:
+    """Where each document comes from: the input path holding it when several were given,
+    else the first folder level under the one input (see `group_key`)."""
+    tops = [(str(root), Path(root).resolve()) for root in roots] if len(roots) > 1 else []
+
+    def source(doc: Document) -> str:
+        if tops and doc.path is not None:
+            here = Path(doc.path).resolve()
+            for name, top in tops:
+                if here.is_relative_to(top):
+                    return name
+        return group_key(doc, "folder")
+
+    return [source(d) for d in docs]
 
 
 def _templates(phrase: str) -> list[tuple[str, str]]:

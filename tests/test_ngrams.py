@@ -35,7 +35,9 @@ def _corpus(seed: int) -> list[str]:
     return docs
 
 
-def _brute(flat: str, doc: np.ndarray, max_len: int, min_df: int) -> dict[str, dict]:
+def _brute(
+    flat: str, doc: np.ndarray, max_len: int, min_df: int, source: list[int]
+) -> dict[str, dict]:
     """Every n-gram of content characters (no \\x00 inside) with its figures, naively."""
     occ: dict[str, list[int]] = defaultdict(list)
     size = len(flat)
@@ -56,6 +58,7 @@ def _brute(flat: str, doc: np.ndarray, max_len: int, min_df: int) -> dict[str, d
         out[g] = {
             "tf": len(ps),
             "df": len(docs),
+            "sources": len({source[d] for d in docs}),
             "side": sum(a or b for a, b in pairs),
             "free": sum(a and b for a, b in pairs),
         }
@@ -80,7 +83,8 @@ def _brute(flat: str, doc: np.ndarray, max_len: int, min_df: int) -> dict[str, d
 @pytest.mark.parametrize("split_from", [10**9, 0])
 def test_counts_match_brute_force(split_from: int) -> None:
     texts = _corpus(1)
-    prep = prepare(texts, MineParams())
+    source = [d * 4 // len(texts) for d in range(len(texts))]  # four sources of ten
+    prep = prepare(texts, MineParams(), source)
     levels = ngrams.count(prep.corpus(), min_df=3, max_len=6, workers=2, split_from=split_from)
     got = {}
     for level in levels:
@@ -89,6 +93,7 @@ def test_counts_match_brute_force(split_from: int) -> None:
             got[g] = {
                 "tf": int(level.tf[i]),
                 "df": int(level.df[i]),
+                "sources": int(level.sources[i]),
                 "side": int(level.side[i]),
                 "free": int(level.free[i]),
                 "right_max": int(level.right_max[i]),
@@ -97,7 +102,8 @@ def test_counts_match_brute_force(split_from: int) -> None:
             }
             for j in range(ngrams.SAMPLES):  # every sample position holds the n-gram
                 assert prep.text(int(level.samples[i, j]), level.n) == g
-    want = _brute(prep.flat, prep.doc, 6, 3)
+    want = _brute(prep.flat, prep.doc, 6, 3, source)
+    assert len({fig["sources"] for fig in want.values()}) >= 3  # the figure varies
     assert set(got) == set(want)
     for g, fig in want.items():
         for key, value in fig.items():
@@ -108,6 +114,13 @@ def test_counts_match_brute_force(split_from: int) -> None:
 
 def level_is_last(gram: str, max_len: int) -> bool:
     return len(gram) == max_len
+
+
+def test_sources_must_lie_together() -> None:
+    with pytest.raises(ValueError, match="together"):
+        prepare(["两个维护", "两个维护", "两个维护"], MineParams(), [0, 1, 0])
+    single = prepare(["两个维护", "两个维护"], MineParams(), [3, 3])
+    assert single.n_sources == 1 and single.corpus().source is None
 
 
 def test_quotes_titles_and_numerals_are_counted() -> None:
