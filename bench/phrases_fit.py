@@ -1,19 +1,19 @@
 #!/usr/bin/env python
-"""How well the stock-phrase ranking generalises: fit its weights on half of the dev list,
-score the other half.
+"""Fit the stock-phrase ranking's weights, and measure how well they generalise.
 
-`reuse.phrases` ranks candidates by a log-odds score whose weights were fitted on
-``bench/phrases_dev_formulas.tsv``; recall@1000 on that same list is therefore optimistic.
-This script computes every ranking feature once for every candidate of the political
-corpora, then:
+`reuse.phrases` ranks candidates by a log-odds score. Its weights are fitted here on two
+hand-made lists: ``bench/phrases_labels.tsv``, the top candidates of the political corpora
+each labelled formula or not (what a formula looks like), and the dev list
+``bench/phrases_dev_formulas.tsv`` (which formulas a person lists: how salient one must be).
+Recall@1000 on the dev list with weights fitted on it is optimistic, so this script computes
+every ranking feature once for every candidate of the political corpora, then:
 
 - scores the weights in ``reuse.phrases`` (staged as the miner stages them: the count-only
   score picks the shortlist, the context check only runs on the head);
-- ``--splits K``: K times, fits the weights by logistic regression on a random half of the
-  dev list (focused on the head of the ranking: the candidates the current weights put in
-  the first ``--region``), and reports recall@1000 on the other half, per kind;
-- ``--fit``: prints the weights fitted on the whole list (rounding them into the module is
-  left to a person).
+- ``--splits K``: K times, fits the weights on the labels and a random half of the dev
+  list, and reports recall@1000 on the other half, per kind: the held-out estimate;
+- ``--fit``: prints the weights fitted on the labels and the whole dev list (rounding them
+  into the module is left to a person).
 
 Usage (from the repository root)::
 
@@ -40,6 +40,8 @@ import bench_phrases as B  # noqa: E402
 from reuse import ngrams  # noqa: E402
 from reuse import phrases as P  # noqa: E402
 from reuse.corpus import iter_documents  # noqa: E402
+
+LABELS = Path(__file__).resolve().parent / "phrases_labels.tsv"
 
 # Feature name -> the module constant holding its weight. "count" features are known before
 # the shortlist, "cut" only for the head (params.context_checked).
@@ -72,16 +74,7 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
     first = {name: i for i, name in enumerate(dict.fromkeys(names))}
     prep = P.prepare([d.text for d in docs], params, [first[n] for n in names])
     levels = P.count_ngrams(prep, params)
-    pool = P._pool(levels, params, prep.n_sources)
-    texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
-    keep = [
-        i
-        for i, t in enumerate(texts)
-        if not P._bad_edge(t, float(pool.quoted[i]))
-        and not (P.is_junk(t) and not (pool.quoted[i] >= 0.3 and not P._DIGITS.search(t)))
-    ]
-    pool = pool.take(np.asarray(keep, np.int64))
-    texts = [texts[i] for i in keep]
+    pool, texts = P._admissible(prep, P._pool(levels, params, prep.n_sources))
     n = pool.n
     x = {
         "logdf": np.log(pool.df.astype(float)),
@@ -140,20 +133,42 @@ def found(order: np.ndarray, cov: list[list[int]], k: int = 1000) -> np.ndarray:
     return np.array([min((rank[i] for i in c), default=1 << 30) < k for c in cov])
 
 
-def fit(x, texts, cov, train, w0, params, region: int, C: float = 1.0) -> dict[str, float]:
-    """Logistic regression on the candidates ``w0`` puts in the first ``region`` (where the
-    top-1000 boundary is decided), positives being the train formulas themselves (or what
-    covers them when they are not candidates)."""
+def load_labels(path: Path = LABELS) -> dict[str, bool]:
+    """Hand labels of candidates: phrase -> formula (F, or P: a formula with a short verb)."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            phrase, label = line.split("\t")[:2]
+            out[phrase] = label in ("F", "P")
+    return out
+
+
+def fit(x, texts, cov, train, labels, negatives: int = 60_000, dev_weight: float = 50.0,
+        seed: int = 0) -> dict[str, float]:
+    """Logistic regression on three kinds of rows: the hand-labelled candidates (formula or
+    not), a random sample of the unlabelled ones as non-formulas (most candidates are
+    pieces of text), and the train formulas of the dev list (themselves, or what covers them
+    when they are not candidates), weighted ``dev_weight`` each: the labels teach what a
+    formula looks like, the dev list how salient one must be to be listed."""
     from sklearn.linear_model import LogisticRegression
 
-    area = staged_order(x, w0, params)[:region]
-    y = np.zeros(len(texts), bool)
+    index = {t: i for i, t in enumerate(texts)}
+    lab = np.array([index[p] for p in labels if p in index], np.int64)
+    lab_y = np.array([labels[texts[i]] for i in lab], bool)
+    rest = np.setdiff1d(np.arange(len(texts)), lab)
+    rng = np.random.default_rng(seed)
+    neg = rng.choice(rest, min(negatives, rest.size), replace=False)
+    dev: set[int] = set()
     for j in train:
         exact = [i for i in cov[j] if texts[i] == FORMULAS[j]]
-        y[exact or cov[j]] = True
-    a = np.column_stack([x[c][area] for c in COLS])
+        dev.update(exact or cov[j])
+    pos = np.array(sorted(dev), np.int64)
+    rows = np.concatenate([lab, neg, pos])
+    y = np.concatenate([lab_y, np.zeros(neg.size, bool), np.ones(pos.size, bool)])
+    weight = np.concatenate([np.ones(lab.size + neg.size), np.full(pos.size, dev_weight)])
+    a = np.column_stack([x[c][rows] for c in COLS])
     mu, sd = a.mean(0), a.std(0) + 1e-9
-    model = LogisticRegression(C=C, max_iter=3000).fit((a - mu) / sd, y[area])
+    model = LogisticRegression(max_iter=5000).fit((a - mu) / sd, y, sample_weight=weight)
     return dict(zip(COLS, (model.coef_[0] / sd).tolist(), strict=True))
 
 
@@ -164,9 +179,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--splits", type=int, default=0, help="random half/half splits to score")
     ap.add_argument("--fit", action="store_true", help="print weights fitted on the whole list")
-    ap.add_argument("--region", type=int, default=6000)
+    ap.add_argument("--labels", type=Path, default=LABELS, help="hand labels of candidates")
+    ap.add_argument("--dev-weight", type=float, default=50.0, help="weight of a dev formula")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    labels = load_labels(args.labels)
     params = P.MineParams()
     texts, x = features(P.MineParams(shortlist=10**9, context_checked=10**9))
     dev = B.load_dev_list()
@@ -188,7 +205,7 @@ def main() -> int:
         for _ in range(args.splits):
             perm = rng.permutation(len(dev))
             train, test = perm[: len(dev) // 2], perm[len(dev) // 2 :]
-            w = fit(x, texts, cov, train, w0, params, args.region)
+            w = fit(x, texts, cov, train, labels, dev_weight=args.dev_weight)
             h = found(staged_order(x, w, params), cov)
             rows.append((h[test].mean(), h[train].mean(), hit[test].mean()))
             for j in test.tolist():
@@ -203,7 +220,7 @@ def main() -> int:
         )
         print("  held-out by kind:", {k: round(kind_hit[k] / kind_all[k], 3) for k in kind_all})
     if args.fit:
-        w = fit(x, texts, cov, range(len(dev)), w0, params, args.region)
+        w = fit(x, texts, cov, range(len(dev)), labels, dev_weight=args.dev_weight)
         h = found(staged_order(x, w, params), cov)
         print(f"fitted on the whole list: recall@1000 {h.mean():.3f}")
         print({c: round(v, 2) for c, v in w.items()})

@@ -626,11 +626,9 @@ def _closes_clauses(prep: Prepared, pool: _Pool, i: int, text: str) -> bool:
     return bool(np.mean(prep.codes[ends] == 0) >= 0.3)
 
 
-def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
-    import jieba
-
-    pool = _pool(levels, params, prep.n_sources)
-    pool = pool.take(_top(pool.score, params.shortlist))
+def _admissible(prep: Prepared, pool: _Pool) -> tuple[_Pool, list[str]]:
+    """The candidates with no function character at an edge that are not junk (a quoted
+    phrase without digits may look like a number: "十四五"), and their texts."""
     texts = [prep.text(int(r), int(n)) for r, n in zip(pool.samples[:, 0], pool.n, strict=True)]
     keep = []
     for i, text in enumerate(texts):
@@ -639,8 +637,14 @@ def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) ->
         if is_junk(text) and not (pool.quoted[i] >= 0.3 and not _DIGITS.search(text)):
             continue
         keep.append(i)
-    pool = pool.take(np.asarray(keep, np.int64))
-    texts = [texts[i] for i in keep]
+    return pool.take(np.asarray(keep, np.int64)), [texts[i] for i in keep]
+
+
+def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
+    import jieba
+
+    pool = _pool(levels, params, prep.n_sources)
+    pool, texts = _admissible(prep, pool.take(_top(pool.score, params.shortlist)))
     cohesion = _cohesion(prep, pool, ngrams.tf_table(prep.codes, levels, 5), 5)
     freq = _jieba_freq()
     pool.score += _W_COHESION * cohesion
