@@ -447,22 +447,22 @@ def _lexical(phrase: str) -> bool:
 _NUMBERED = re.compile(r"^[一二两三四五六七八九十双][个大项条]?")
 
 # Log-odds weights (see the module docstring for where they come from).
-_W_DF = 1.2  # per log(document frequency): more documents repeat it, more of a formula
-_W_SIDE = 1.4  # share of occurrences with punctuation on at least one side
-_W_FREE = 0.6  # ... on both sides (it fills a whole clause)
-_W_QUOTED = 7.9  # share of occurrences between quotation marks
-_W_TITLED = -26.0  # share between book-title marks: a document's name, not a formula
-_W_ENTROPY = 0.2  # per nat of the lower neighbour entropy: used in many contexts
-_W_LENGTH = {2: -5.2, 3: -3.6, 4: 2.0}  # 5-8: 0; longer: _W_LONG
-_W_LONG = -0.8
-_W_COHESION = 4.0  # weakest-cut dependency, in [0, 1]
-_W_PIECES = 3.3  # jieba tokens per character: an ordinary dictionary word is one token
-_W_TEMPLATE = 2.0  # ABAC, ABCB, AABB
+_W_DF = 1.1  # per log(document frequency): more documents repeat it, more of a formula
+_W_SIDE = 1.5  # share of occurrences with punctuation on at least one side
+_W_FREE = 0.8  # ... on both sides (it fills a whole clause)
+_W_QUOTED = 7.8  # share of occurrences between quotation marks
+_W_TITLED = -28.0  # share between book-title marks: a document's name, not a formula
+_W_ENTROPY = 0.1  # per nat of the lower neighbour entropy: used in many contexts
+_W_LENGTH = {2: -5.0, 3: -3.5, 4: 2.1}  # 5-8: 0; longer: _W_LONG
+_W_LONG = -0.9
+_W_COHESION = 4.1  # weakest-cut dependency, in [0, 1]
+_W_PIECES = 3.2  # jieba tokens per character: an ordinary dictionary word is one token
+_W_TEMPLATE = 2.1  # ABAC, ABCB, AABB
 _W_NUMBERED = 2.5
 _W_HALF_WORD = -0.5  # per log jieba frequency of the rarer half of a four-character phrase
 _W_NUMBER_ONLY = -4.9  # "十四五" alone reads as a figure; "十四五规划" carries it instead
 _W_CUT = 4.2  # share of sample occurrences jieba also cuts at both edges
-_W_SPREAD = 2.5  # share of the other sources (input folders) that also use it
+_W_SPREAD = 2.6  # share of the other sources (input folders) that also use it
 
 
 def _length_prior(n: np.ndarray) -> np.ndarray:
