@@ -43,24 +43,17 @@ from reuse.corpus import iter_documents  # noqa: E402
 
 LABELS = Path(__file__).resolve().parent / "phrases_labels.tsv"
 
-# Feature name -> the module constant holding its weight. "count" features are known before
-# the shortlist, "cut" only for the head (params.context_checked).
-COUNT = {
-    "logdf": "_W_DF", "side": "_W_SIDE", "free": "_W_FREE", "quoted": "_W_QUOTED",
-    "titled": "_W_TITLED", "entropy": "_W_ENTROPY", "spread": "_W_SPREAD",
-    "L2": None, "L3": None, "L4": None, "Llong": "_W_LONG",
-}  # fmt: skip
-TEXT = {
-    "cohesion": "_W_COHESION", "pieces": "_W_PIECES", "template": "_W_TEMPLATE",
-    "numbered": "_W_NUMBERED", "halfword": "_W_HALF_WORD", "numonly": "_W_NUMBER_ONLY",
-}  # fmt: skip
+# Features by when the miner knows them: "count" ones before the shortlist, "text" ones for
+# the shortlist, "cut" for its head only (params.context_checked). Names are the fields of
+# `reuse.phrases.Weights`.
+COUNT = ["df", "side", "free", "quoted", "titled", "entropy", "spread", "len2", "len3", "len4",
+         "long"]  # fmt: skip
+TEXT = ["cohesion", "pieces", "template", "numbered", "half_word", "number_only"]
 COLS = [*COUNT, *TEXT, "cut"]
 
 
-def current_weights() -> dict[str, float]:
-    w = {c: float(getattr(P, k)) for c, k in {**COUNT, **TEXT}.items() if k}
-    w.update(L2=P._W_LENGTH[2], L3=P._W_LENGTH[3], L4=P._W_LENGTH[4], cut=P._W_CUT)
-    return w
+def as_dict(w: P.Weights) -> dict[str, float]:
+    return {c: float(getattr(w, c)) for c in COLS}
 
 
 def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
@@ -74,20 +67,20 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
     first = {name: i for i, name in enumerate(dict.fromkeys(names))}
     prep = P.prepare([d.text for d in docs], params, [first[n] for n in names])
     levels = P.count_ngrams(prep, params)
-    pool, texts = P._admissible(prep, P._pool(levels, params, prep.n_sources))
+    pool, texts = P._admissible(prep, P._pool(levels, params, P.WEIGHTS, prep.n_sources))
     n = pool.n
     x = {
-        "logdf": np.log(pool.df.astype(float)),
+        "df": np.log(pool.df.astype(float)),
         "side": pool.side,
         "free": pool.free,
         "quoted": pool.quoted,
         "titled": pool.titled,
         "entropy": pool.entropy,
         "spread": pool.spread,
-        "L2": (n == 2) * 1.0,
-        "L3": (n == 3) * 1.0,
-        "L4": (n == 4) * 1.0,
-        "Llong": (n >= 9) * 1.0,
+        "len2": (n == 2) * 1.0,
+        "len3": (n == 3) * 1.0,
+        "len4": (n == 4) * 1.0,
+        "long": (n >= 9) * 1.0,
         "cohesion": P._cohesion(prep, pool, ngrams.tf_table(prep.codes, levels, 5), 5),
     }
     freq = P._jieba_freq()
@@ -99,8 +92,8 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
         x["template"][i] = P.template_of(t) is not None
         x["numbered"][i] = bool(P._NUMBERED.match(t))
         if len(t) == 4:
-            x["halfword"][i] = math.log1p(min(freq.get(t[:2], 0), freq.get(t[2:], 0)))
-        x["numonly"][i] = bool(P._NUMERAL_ONLY.match(t))
+            x["half_word"][i] = math.log1p(min(freq.get(t[:2], 0), freq.get(t[2:], 0)))
+        x["number_only"][i] = bool(P._NUMERAL_ONLY.match(t))
     x["cut"] = P._cut_agreement(prep, pool.n, pool.samples)
     return texts, x
 
@@ -143,13 +136,23 @@ def load_labels(path: Path = LABELS) -> dict[str, bool]:
     return out
 
 
-def fit(x, texts, cov, train, labels, negatives: int = 60_000, dev_weight: float = 50.0,
-        seed: int = 0) -> dict[str, float]:
+def fit(
+    x,
+    texts,
+    cov,
+    train,
+    labels,
+    cols=COLS,
+    negatives: int = 60_000,
+    dev_weight: float = 50.0,
+    seed: int = 0,
+) -> dict[str, float]:
     """Logistic regression on three kinds of rows: the hand-labelled candidates (formula or
     not), a random sample of the unlabelled ones as non-formulas (most candidates are
     pieces of text), and the train formulas of the dev list (themselves, or what covers them
     when they are not candidates), weighted ``dev_weight`` each: the labels teach what a
-    formula looks like, the dev list how salient one must be to be listed."""
+    formula looks like, the dev list how salient one must be to be listed. Features not in
+    ``cols`` get weight 0."""
     from sklearn.linear_model import LogisticRegression
 
     index = {t: i for i, t in enumerate(texts)}
@@ -166,10 +169,10 @@ def fit(x, texts, cov, train, labels, negatives: int = 60_000, dev_weight: float
     rows = np.concatenate([lab, neg, pos])
     y = np.concatenate([lab_y, np.zeros(neg.size, bool), np.ones(pos.size, bool)])
     weight = np.concatenate([np.ones(lab.size + neg.size), np.full(pos.size, dev_weight)])
-    a = np.column_stack([x[c][rows] for c in COLS])
+    a = np.column_stack([x[c][rows] for c in cols])
     mu, sd = a.mean(0), a.std(0) + 1e-9
     model = LogisticRegression(max_iter=5000).fit((a - mu) / sd, y, sample_weight=weight)
-    return dict(zip(COLS, (model.coef_[0] / sd).tolist(), strict=True))
+    return dict.fromkeys(COLS, 0.0) | dict(zip(cols, (model.coef_[0] / sd).tolist(), strict=True))
 
 
 FORMULAS: list[str] = []
@@ -188,43 +191,53 @@ def main() -> int:
     texts, x = features(P.MineParams(shortlist=10**9, context_checked=10**9))
     dev = B.load_dev_list()
     FORMULAS[:] = [f for f, _ in dev]
-    kinds = [k for _, k in dev]
     cov = coverage(texts, FORMULAS)
-    w0 = current_weights()
+    # Each input folder a source, as `reuse phrases A B C` sees them; and the same documents
+    # as one source (one flat folder), where the miner uses its other weights.
+    one = {**x, "spread": np.zeros(len(texts))}
+    settings = [
+        ("several sources", "WEIGHTS", x, COLS),
+        ("one source", "WEIGHTS_ONE_SOURCE", one, [c for c in COLS if c != "spread"]),
+    ]
+    for name, constant, xs, cols in settings:
+        print(f"{name} ({constant}):")
+        report(args, xs, texts, cov, labels, cols, as_dict(getattr(P, constant)), params)
+    return 0
+
+
+def report(args, x, texts, cov, labels, cols, w0, params) -> None:
+    kinds = [k for _, k in B.load_dev_list()]
     hit = found(staged_order(x, w0, params), cov)
     per = {
         k: f"{sum(int(h) for h, kk in zip(hit, kinds, strict=True) if kk == k)}/{n}"
         for k, n in Counter(kinds).items()
     }
-    print(f"current weights: recall@1000 {hit.mean():.3f} {per}")
+    print(f"  current weights: recall@1000 {hit.mean():.3f} {per}")
     if args.splits:
         rng = np.random.default_rng(args.seed)
         rows = []
         kind_hit: Counter[str] = Counter()
         kind_all: Counter[str] = Counter()
         for _ in range(args.splits):
-            perm = rng.permutation(len(dev))
-            train, test = perm[: len(dev) // 2], perm[len(dev) // 2 :]
-            w = fit(x, texts, cov, train, labels, dev_weight=args.dev_weight)
+            perm = rng.permutation(len(kinds))
+            train, test = perm[: len(kinds) // 2], perm[len(kinds) // 2 :]
+            w = fit(x, texts, cov, train, labels, cols, dev_weight=args.dev_weight)
             h = found(staged_order(x, w, params), cov)
             rows.append((h[test].mean(), h[train].mean(), hit[test].mean()))
             for j in test.tolist():
                 kind_all[kinds[j]] += 1
                 kind_hit[kinds[j]] += int(h[j])
-            print(f"  split: held-out {rows[-1][0]:.3f}  fitted half {rows[-1][1]:.3f}")
         r = np.array(rows)
         print(
-            f"refit on a half, {args.splits} splits: held-out {r[:, 0].mean():.3f} "
-            f"(sd {r[:, 0].std():.3f}), fitted half {r[:, 1].mean():.3f}; "
-            f"current weights on the same held-out halves {r[:, 2].mean():.3f}"
+            f"  refit on the labels and half the list, {args.splits} splits: held-out "
+            f"{r[:, 0].mean():.3f} (sd {r[:, 0].std():.3f}), fitted half {r[:, 1].mean():.3f}"
         )
         print("  held-out by kind:", {k: round(kind_hit[k] / kind_all[k], 3) for k in kind_all})
     if args.fit:
-        w = fit(x, texts, cov, range(len(dev)), labels, dev_weight=args.dev_weight)
+        w = fit(x, texts, cov, range(len(kinds)), labels, cols, dev_weight=args.dev_weight)
         h = found(staged_order(x, w, params), cov)
-        print(f"fitted on the whole list: recall@1000 {h.mean():.3f}")
-        print({c: round(v, 2) for c, v in w.items()})
-    return 0
+        print(f"  fitted on the labels and the whole list: recall@1000 {h.mean():.3f}")
+        print(" ", P.Weights(**{c: round(v, 2) for c, v in w.items()}))
 
 
 if __name__ == "__main__":

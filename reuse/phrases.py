@@ -49,6 +49,7 @@ __all__ = [
     "Phrase",
     "PhraseResult",
     "Prepared",
+    "Weights",
     "add_to_jieba",
     "by_group",
     "count_in",
@@ -446,30 +447,50 @@ def _lexical(phrase: str) -> bool:
 # Numbered formulas: 两个维护, 三会一课, 四个意识, 五位一体, 双碳.
 _NUMBERED = re.compile(r"^[一二两三四五六七八九十双][个大项条]?")
 
-# Log-odds weights (see the module docstring for where they come from).
-_W_DF = 1.1  # per log(document frequency): more documents repeat it, more of a formula
-_W_SIDE = 1.5  # share of occurrences with punctuation on at least one side
-_W_FREE = 0.8  # ... on both sides (it fills a whole clause)
-_W_QUOTED = 7.8  # share of occurrences between quotation marks
-_W_TITLED = -28.0  # share between book-title marks: a document's name, not a formula
-_W_ENTROPY = 0.1  # per nat of the lower neighbour entropy: used in many contexts
-_W_LENGTH = {2: -5.0, 3: -3.5, 4: 2.1}  # 5-8: 0; longer: _W_LONG
-_W_LONG = -0.9
-_W_COHESION = 4.1  # weakest-cut dependency, in [0, 1]
-_W_PIECES = 3.2  # jieba tokens per character: an ordinary dictionary word is one token
-_W_TEMPLATE = 2.1  # ABAC, ABCB, AABB
-_W_NUMBERED = 2.5
-_W_HALF_WORD = -0.5  # per log jieba frequency of the rarer half of a four-character phrase
-_W_NUMBER_ONLY = -4.9  # "十四五" alone reads as a figure; "十四五规划" carries it instead
-_W_CUT = 4.2  # share of sample occurrences jieba also cuts at both edges
-_W_SPREAD = 2.6  # share of the other sources (input folders) that also use it
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Log-odds weight of each ranking feature (see the module docstring for where they come
+    from). Field names are the feature names ``bench/phrases_fit.py`` fits."""
+
+    df: float  # per log(document frequency): more documents repeat it, more of a formula
+    side: float  # share of occurrences with punctuation on at least one side
+    free: float  # ... on both sides (it fills a whole clause)
+    quoted: float  # share of occurrences between quotation marks
+    titled: float  # share between book-title marks: a document's name, not a formula
+    entropy: float  # per nat of the lower neighbour entropy: used in many contexts
+    spread: float  # share of the other sources (input folders) that also use it
+    len2: float  # length priors: two, three and four characters (5-8 characters: 0)
+    len3: float
+    len4: float
+    long: float  # nine characters or more
+    cohesion: float  # weakest-cut dependency, in [0, 1]
+    pieces: float  # jieba tokens per character: an ordinary dictionary word is one token
+    template: float  # ABAC, ABCB, AABB
+    numbered: float  # 两个维护, 三会一课
+    half_word: float  # per log jieba frequency of the rarer half of a four-character phrase
+    number_only: float  # "十四五" alone reads as a figure; "十四五规划" carries it instead
+    cut: float  # share of sample occurrences jieba also cuts at both edges
 
 
-def _length_prior(n: np.ndarray) -> np.ndarray:
+# A corpus from several sources, and one from a single source, where the share of sources
+# says nothing and document frequency has to carry what it said.
+WEIGHTS = Weights(
+    df=1.14, side=1.46, free=0.82, quoted=7.76, titled=-28.3, entropy=0.11, spread=2.57,
+    len2=-5.01, len3=-3.52, len4=2.11, long=-0.88, cohesion=4.07, pieces=3.18, template=2.07,
+    numbered=2.47, half_word=-0.46, number_only=-4.86, cut=4.19,
+)  # fmt: skip
+WEIGHTS_ONE_SOURCE = Weights(
+    df=1.59, side=1.46, free=0.72, quoted=7.91, titled=-27.57, entropy=0.15, spread=0.0,
+    len2=-5.06, len3=-3.34, len4=2.26, long=-0.82, cohesion=3.82, pieces=3.05, template=2.01,
+    numbered=2.21, half_word=-0.47, number_only=-5.45, cut=4.23,
+)  # fmt: skip
+
+
+def _length_prior(n: np.ndarray, w: Weights) -> np.ndarray:
     out = np.zeros(n.size)
-    for length, w in _W_LENGTH.items():
-        out[n == length] = w
-    out[n >= 9] = _W_LONG
+    out[n == 2], out[n == 3], out[n == 4] = w.len2, w.len3, w.len4
+    out[n >= 9] = w.long
     return out
 
 
@@ -493,7 +514,9 @@ class _Pool:
         return _Pool(*(getattr(self, f)[idx] for f in self.__slots__))  # type: ignore[attr-defined]
 
 
-def _pool(levels: Sequence[ngrams.Level], params: MineParams, n_sources: int = 1) -> _Pool:
+def _pool(
+    levels: Sequence[ngrams.Level], params: MineParams, w: Weights, n_sources: int = 1
+) -> _Pool:
     """Closed, non-furniture candidates with the score their counts alone give."""
     parts: list[tuple[np.ndarray, ...]] = []
     for level in levels:
@@ -515,14 +538,14 @@ def _pool(levels: Sequence[ngrams.Level], params: MineParams, n_sources: int = 1
         entropy = np.minimum(left_h, right_h)[idx]
         spread = (level.sources[idx] - 1) / max(n_sources - 1, 1)
         score = (
-            _W_DF * np.log(level.df[idx])
-            + _W_SIDE * side
-            + _W_FREE * free
-            + _W_QUOTED * quoted
-            + _W_TITLED * titled
-            + _W_ENTROPY * entropy
-            + _W_SPREAD * spread
-            + _length_prior(n)
+            w.df * np.log(level.df[idx])
+            + w.side * side
+            + w.free * free
+            + w.quoted * quoted
+            + w.titled * titled
+            + w.entropy * entropy
+            + w.spread * spread
+            + _length_prior(n, w)
         )
         parts.append(
             (n, level.samples[idx], level.df[idx], tf[idx], side, free, quoted, titled)
@@ -565,19 +588,19 @@ def _cohesion(prep: Prepared, pool: _Pool, table: ngrams.TfTable, upto: int) -> 
     return dep
 
 
-def _text_score(phrase: str, freq: dict[str, int], pieces: int) -> float:
+def _text_score(phrase: str, freq: dict[str, int], pieces: int, w: Weights) -> float:
     """What the phrase's own characters say: not one dictionary word, a template or a
     numbered formula, halves that are not everyday words, not a bare numeral string."""
     n = len(phrase)
-    s = _W_PIECES * pieces / n
+    s = w.pieces * pieces / n
     if template_of(phrase) is not None:
-        s += _W_TEMPLATE
+        s += w.template
     if _NUMBERED.match(phrase):
-        s += _W_NUMBERED
+        s += w.numbered
     if n == 4:
-        s += _W_HALF_WORD * math.log1p(min(freq.get(phrase[:2], 0), freq.get(phrase[2:], 0)))
+        s += w.half_word * math.log1p(min(freq.get(phrase[:2], 0), freq.get(phrase[2:], 0)))
     if _NUMERAL_ONLY.match(phrase):
-        s += _W_NUMBER_ONLY
+        s += w.number_only
     return s
 
 
@@ -643,16 +666,17 @@ def _admissible(prep: Prepared, pool: _Pool) -> tuple[_Pool, list[str]]:
 def _rank(prep: Prepared, levels: Sequence[ngrams.Level], params: MineParams) -> list[Phrase]:
     import jieba
 
-    pool = _pool(levels, params, prep.n_sources)
+    w = WEIGHTS if prep.n_sources > 1 else WEIGHTS_ONE_SOURCE
+    pool = _pool(levels, params, w, prep.n_sources)
     pool, texts = _admissible(prep, pool.take(_top(pool.score, params.shortlist)))
     cohesion = _cohesion(prep, pool, ngrams.tf_table(prep.codes, levels, 5), 5)
     freq = _jieba_freq()
-    pool.score += _W_COHESION * cohesion
+    pool.score += w.cohesion * cohesion
     pool.score += np.array(
-        [_text_score(t, freq, len(jieba.lcut(t, HMM=False))) for t in texts], np.float64
+        [_text_score(t, freq, len(jieba.lcut(t, HMM=False)), w) for t in texts], np.float64
     )
     head = _top(pool.score, params.context_checked)
-    pool.score[head] += _W_CUT * _cut_agreement(prep, pool.n[head], pool.samples[head])
+    pool.score[head] += w.cut * _cut_agreement(prep, pool.n[head], pool.samples[head])
     total = max(prep.chars, 1)
     order = _top(pool.score, pool.score.size)
     order = _keep_off_the_head(order, texts)
