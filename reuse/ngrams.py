@@ -17,7 +17,8 @@ Two things make a level cheap:
   heavy numpy calls release the GIL, so both cores work. Only the cross-half bookkeeping (which
   suffix belongs to which n-gram) is done between levels, on shared arrays.
 
-Per frequent n-gram a level keeps: term and document frequency; how many occurrences have a
+Per frequent n-gram a level keeps: term and document frequency, and the number of sources
+(groups of documents, such as input folders) it occurs in; how many occurrences have a
 run edge on one or both sides, sit between quotation marks or between book-title marks, touch
 a numeral, or lie in page furniture; the largest one-character extension on each side and
 sum(c log c) over the extensions (for neighbour entropy); and a few sample positions.
@@ -82,7 +83,7 @@ class Level:
     left_max: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     right_clogc: np.ndarray = field(default_factory=lambda: np.zeros(0))
     left_clogc: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    sources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    sources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # distinct ones
 
     @property
     def rep(self) -> np.ndarray:

@@ -5,7 +5,9 @@ Officialese is built from set phrases ("走深走实", "两个维护", "以习�
 recognised here the way a reader notices them:
 
 - a string many *documents* repeat (document frequency, not raw frequency, so one long report
-  cannot promote its own pet words);
+  cannot promote its own pet words), from many *sources* where the corpus has several (the
+  input folders): a formula crosses units and genres, a house phrase or a topic's vocabulary
+  stays in one;
 - not a piece of a longer repeated string (closed: no one-character extension accounts for 90%
   of its occurrences), with no function character or punctuation at an edge, not a number, a
   date or page furniture;
@@ -17,10 +19,12 @@ recognised here the way a reader notices them:
 `reuse.ngrams` counts every repeated n-gram with those figures; `_rank` turns them into a
 log-odds score in three passes, each on fewer candidates and dearer per candidate: figures from
 the count alone for all, then the phrase's text (cohesion, jieba, shape) for a shortlist, then
-the phrase in context (jieba on sample occurrences) for the head of the list. The weights were
-fitted by logistic regression on a hand-made development list of formulas
-(``bench/phrases_dev_formulas.tsv``) and rounded (the long-phrase prior then set by hand);
-every one says something a reader would agree with, and none names a phrase.
+the phrase in context (jieba on sample occurrences) for the head of the list. The weights
+(`Weights`) were fitted by logistic regression (``bench/phrases_fit.py``) on two hand-made
+lists: 14,680 top candidates of the political corpora labelled formula or not
+(``bench/phrases_labels.tsv``: what a formula looks like) and a development list of formulas
+(``bench/phrases_dev_formulas.tsv``: how salient one must be to be listed). Every weight says
+something a reader would agree with, and none names a phrase.
 """
 
 from __future__ import annotations

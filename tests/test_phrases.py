@@ -162,6 +162,9 @@ def test_a_phrase_crossing_sources_outranks_a_house_phrase(tmp_path: Path) -> No
         body = (lead + "强基固本，" if i % 6 < 3 else "") + (lead + "提质增效，" if i < 6 else "")
         docs.append(Document(f"{'ab'[i // 6]}/{i}.txt", filler + body + filler[::-1]))
     plain = {p.phrase: p.score for p in mine_documents(docs).phrases}
+    # one source named is no source: the same weights, the same scores
+    one = {p.phrase: p.score for p in mine_documents(docs, sources=["a"] * 12).phrases}
+    assert one == pytest.approx(plain)
     assert plain["强基固本"] == pytest.approx(plain["提质增效"], abs=0.5)
     spread = {
         p.phrase: p.score for p in mine_documents(docs, sources=["a"] * 6 + ["b"] * 6).phrases
