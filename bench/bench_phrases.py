@@ -34,6 +34,7 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -197,6 +198,40 @@ def quality(ranked: list[str], paths: list[Path]) -> dict:
     }
 
 
+def _flat_links(paths: list[Path], folder: Path) -> Path:
+    """``folder`` holding a symbolic link to every text file under ``paths``."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for root in paths:
+        for f in sorted(root.rglob("*.txt")):
+            name = f"{root.name}__" + f.relative_to(root).as_posix().replace("/", "__")
+            (folder / name).symlink_to(f.resolve())
+    return folder
+
+
+def _quality_run(inputs: list[Path], paths: list[Path], out: Path) -> dict:
+    run = _run_phrases(inputs, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    q = quality([p["phrase"] for p in data["phrases"]], paths)
+    print(
+        f"political corpora, {data['documents']:,} docs, {data['chars']:,} chars: "
+        f"wall {run['wall_s']} s, CPU {run['cpu_s']} s, peak RSS {run['peak_rss_mb']:,} MB"
+    )
+    print(
+        f"  dev list ({q['dev_formulas']} formulas): recall@1000 {q['recall_at_1000']} "
+        f"{q['recall_by_kind']}; fragments@100 {len(q['fragments_at_100'])}; "
+        f"junk@100 {len(q['junk_at_100'])}"
+    )
+    for p, reason in q["fragments_at_100"].items():
+        print(f"    fragment: {p} ({reason})")
+    for p in q["junk_at_100"]:
+        print(f"    junk: {p}")
+    print("  named:", ", ".join(f"{f} {r if r else '-'}" for f, r in q["named_ranks"].items()))
+    print("  top 30:", " ".join(q["top30"]))
+    return {**run, **q, "documents": data["documents"], "chars": data["chars"]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--docs", type=int, default=10_000)
@@ -224,26 +259,14 @@ def main() -> int:
         )
     if not args.no_real and SHARED.is_dir():
         paths = [SHARED / p for p in POLITICAL]
-        run = _run_phrases(paths, args.workdir / "political.phrases.json")
-        data = json.loads((args.workdir / "political.phrases.json").read_text(encoding="utf-8"))
-        ranked = [p["phrase"] for p in data["phrases"]]
-        q = quality(ranked, paths)
-        report["political"] = {**run, **q, "documents": data["documents"], "chars": data["chars"]}
-        print(
-            f"political corpora, {data['documents']:,} docs, {data['chars']:,} chars: "
-            f"wall {run['wall_s']} s, CPU {run['cpu_s']} s, peak RSS {run['peak_rss_mb']:,} MB"
+        report["political"] = _quality_run(paths, paths, args.workdir / "political.phrases.json")
+        # The same documents as one flat folder (links, nothing copied): one source, so the
+        # miner ranks with its one-source weights.
+        flat = _flat_links(paths, args.workdir / "political-flat")
+        print("  the same documents as one folder:")
+        report["political_flat"] = _quality_run(
+            [flat], paths, args.workdir / "political-flat.phrases.json"
         )
-        print(
-            f"  dev list ({q['dev_formulas']} formulas): recall@1000 {q['recall_at_1000']} "
-            f"{q['recall_by_kind']}; fragments@100 {len(q['fragments_at_100'])}; "
-            f"junk@100 {len(q['junk_at_100'])}"
-        )
-        for p, reason in q["fragments_at_100"].items():
-            print(f"    fragment: {p} ({reason})")
-        for p in q["junk_at_100"]:
-            print(f"    junk: {p}")
-        print("  named:", ", ".join(f"{f} {r if r else '-'}" for f, r in q["named_ranks"].items()))
-        print("  top 30:", " ".join(q["top30"]))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
