@@ -493,15 +493,23 @@ def _direct_file(path: Path, st: os.stat_result) -> SourceFile | Skipped:
 
 
 def _walk(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
-    """Collect the files under ``root`` without following folder symlinks.
+    """Collect the files under ``root``, following links to folders once each.
 
-    Not following linked folders is what makes symlink loops harmless; they
-    are reported so the user knows files behind them were left out. A folder
+    A corpus is often a folder of links to the collections it draws on, so
+    linked folders are read; each folder is walked once (by device and inode),
+    which makes link loops harmless, and a link to a folder already read is
+    reported so the user knows why its files are not listed twice. A folder
     named like a file (``x.txt/``) is a folder. Nothing is opened here.
     """
     files: list[SourceFile] = []
     skips: list[Skipped] = []
     stack: list[tuple[str, str]] = [("", str(root))]
+    seen: set[tuple[int, int]] = set()
+    try:
+        top = os.stat(root)
+        seen.add((top.st_dev, top.st_ino))
+    except OSError:
+        pass  # scandir below names the problem
     while stack:
         prefix, folder = stack.pop()
         try:
@@ -520,16 +528,16 @@ def _walk(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
                 continue
             rel = prefix + name
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((rel + "/", entry.path))
+                linked = entry.is_symlink()
+                # stat follows a link; it raises for loops and dangling links
+                st = os.stat(entry.path) if linked else entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(st.st_mode):
+                    if (st.st_dev, st.st_ino) in seen:
+                        skips.append(Skipped(entry.path, "folder already read by another path"))
+                    else:
+                        seen.add((st.st_dev, st.st_ino))
+                        stack.append((rel + "/", entry.path))
                     continue
-                if entry.is_symlink():
-                    st = os.stat(entry.path)  # follows; raises for loops and dangling links
-                    if stat.S_ISDIR(st.st_mode):
-                        skips.append(Skipped(entry.path, "link to a folder, not followed"))
-                        continue
-                else:
-                    st = entry.stat(follow_symlinks=False)
             except OSError as error:
                 skips.append(Skipped(entry.path, _os_reason(error)))
                 continue

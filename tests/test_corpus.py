@@ -246,6 +246,26 @@ def test_read_errors_become_skips_even_as_root(
     assert reason_for(skips, "io.txt") == "Input/output error"
 
 
+def test_linked_folders_are_read_once(tmp_path: Path) -> None:
+    # a corpus folder made of links to the collections it draws on
+    for name in ("reports", "speeches"):
+        (tmp_path / "store" / name).mkdir(parents=True)
+        (tmp_path / "store" / name / "a.txt").write_text(f"{name}正文", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    try:
+        for name in ("reports", "speeches"):
+            (work / name).symlink_to(tmp_path / "store" / name, target_is_directory=True)
+        (work / "again").symlink_to(tmp_path / "store" / "reports", target_is_directory=True)
+    except (OSError, NotImplementedError) as error:
+        pytest.skip(f"symlinks unavailable: {error}")
+    docs, skips = scan(work)
+    assert docs["speeches/a.txt"].text == "speeches正文"
+    # reports/ and again/ are one folder: read once, the other named
+    assert len(docs) == 2 and sum(d.text == "reports正文" for d in docs.values()) == 1
+    assert [s.reason for s in skips] == ["folder already read by another path"]
+
+
 def test_symlink_loops_neither_hang_nor_crash(tmp_path: Path) -> None:
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -267,7 +287,7 @@ def test_symlink_loops_neither_hang_nor_crash(tmp_path: Path) -> None:
     assert not worker.is_alive(), "scan did not finish: symlink loop followed"
     docs, skips = result["value"]  # type: ignore[misc]
     assert list(docs) == ["sub/real.txt"]
-    assert reason_for(skips, "up") == "link to a folder, not followed"
+    assert reason_for(skips, "up") == "folder already read by another path"
     assert "symbolic links" in reason_for(skips, "self.txt").lower()
 
 
