@@ -46,8 +46,8 @@ LABELS = Path(__file__).resolve().parent / "phrases_labels.tsv"
 # Features by when the miner knows them: "count" ones before the shortlist, "text" ones for
 # the shortlist, "cut" for its head only (params.context_checked). Names are the fields of
 # `reuse.phrases.Weights`.
-COUNT = ["df", "side", "free", "quoted", "titled", "entropy", "spread", "len2", "len3", "len4",
-         "long"]  # fmt: skip
+COUNT = ["df", "side", "free", "quoted", "quotes", "titled", "entropy", "spread", "len2", "len3",
+         "len4", "long"]  # fmt: skip
 TEXT = ["cohesion", "pieces", "template", "numbered", "half_word", "number_only"]
 COLS = [*COUNT, *TEXT, "cut"]
 
@@ -71,6 +71,8 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
     n = pool.n
     x = {
         "df": np.log(pool.df.astype(float)),
+        "tf_raw": pool.tf.astype(float),  # not a feature: for trying new ones
+        "quotes": np.log1p(np.round(pool.quoted * pool.tf)),
         "side": pool.side,
         "free": pool.free,
         "quoted": pool.quoted,

@@ -461,6 +461,7 @@ class Weights:
     side: float  # share of occurrences with punctuation on at least one side
     free: float  # ... on both sides (it fills a whole clause)
     quoted: float  # share of occurrences between quotation marks
+    quotes: float  # per log(1 + occurrences between quotation marks): quoted at all, and often
     titled: float  # share between book-title marks: a document's name, not a formula
     entropy: float  # per nat of the lower neighbour entropy: used in many contexts
     spread: float  # share of the other sources (input folders) that also use it
@@ -480,14 +481,14 @@ class Weights:
 # A corpus from several sources, and one from a single source, where the share of sources
 # says nothing and document frequency has to carry what it said.
 WEIGHTS = Weights(
-    df=1.14, side=1.46, free=0.82, quoted=7.76, titled=-28.3, entropy=0.11, spread=2.57,
-    len2=-5.01, len3=-3.52, len4=2.11, long=-0.88, cohesion=4.07, pieces=3.18, template=2.07,
-    numbered=2.47, half_word=-0.46, number_only=-4.86, cut=4.19,
+    df=1.09, side=1.47, free=0.8, quoted=2.8, quotes=2.21, titled=-29.31, entropy=0.13,
+    spread=2.61, len2=-6.26, len3=-4.5, len4=2.01, long=-0.89, cohesion=4.07, pieces=3.26,
+    template=2.16, numbered=2.0, half_word=-0.46, number_only=-7.66, cut=4.16,
 )  # fmt: skip
 WEIGHTS_ONE_SOURCE = Weights(
-    df=1.59, side=1.46, free=0.72, quoted=7.91, titled=-27.57, entropy=0.15, spread=0.0,
-    len2=-5.06, len3=-3.34, len4=2.26, long=-0.82, cohesion=3.82, pieces=3.05, template=2.01,
-    numbered=2.21, half_word=-0.47, number_only=-5.45, cut=4.23,
+    df=1.53, side=1.46, free=0.68, quoted=3.05, quotes=2.18, titled=-30.12, entropy=0.18,
+    spread=0.0, len2=-6.37, len3=-4.34, len4=2.15, long=-0.85, cohesion=3.84, pieces=3.2,
+    template=2.08, numbered=1.8, half_word=-0.46, number_only=-8.09, cut=4.22,
 )  # fmt: skip
 
 
@@ -546,6 +547,7 @@ def _pool(
             + w.side * side
             + w.free * free
             + w.quoted * quoted
+            + w.quotes * np.log1p(level.quoted[idx])
             + w.titled * titled
             + w.entropy * entropy
             + w.spread * spread
