@@ -709,12 +709,12 @@ _HEAD = 100
 
 def _keep_off_the_head(order: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """Dictionary idioms that start or end with one of the issue's function characters
-    (实事求是, 和平统一) stay in the list, but below the first ``_HEAD``, where the issue
-    counts any such phrase as a fragment."""
+    (实事求是, 和平统一), and quoted numeral names ("十五五"), stay in the list, but below the
+    first ``_HEAD``, where the issue counts such phrases as fragments or numbers."""
     flagged = [
         i
         for i in order[:_HEAD].tolist()
-        if texts[i][0] in _ISSUE_EDGE or texts[i][-1] in _ISSUE_EDGE
+        if texts[i][0] in _ISSUE_EDGE or texts[i][-1] in _ISSUE_EDGE or is_junk(texts[i])
     ]
     if not flagged:
         return order

@@ -119,6 +119,18 @@ def test_junk_and_function_edges_are_not_phrases() -> None:
     assert all(p[0] not in "的了和是在等" and p[-1] not in "的了和是在等" for p in phrases)
 
 
+def test_quoted_numeral_names_stay_below_the_head() -> None:
+    rng = random.Random(9)
+    texts = []
+    for _ in range(8):
+        filler = "".join(rng.choice("山川河流草木风云雨雪春夏秋冬") for _ in range(20))
+        texts.append(f"{filler}，编制“十五五”规划，推动“两个维护”走深走实。{filler[::-1]}")
+    ranked = [p.phrase for p in mine(texts)]
+    assert "十五五" in ranked  # kept: a quoted name, not a bare figure
+    head = ranked[: ranked.index("十五五")]
+    assert len(head) >= min(100, len(ranked) - 1) and not any(is_junk(p) for p in head)
+
+
 def test_function_characters_that_begin_words_pass_only_as_words() -> None:
     from reuse.phrases import _bad_edge
 
