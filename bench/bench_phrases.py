@@ -10,7 +10,8 @@ Two measurements, each a fresh `reuse phrases PATH... --top 1000 --json F` run i
    2-core machine, under 4 GB.
 2. **Quality**, on the political corpora (national reports, provincial work reports 2025 and
    2026, policy documents, seeds), against ``bench/phrases_dev_formulas.tsv``: a development
-   list of formulas made by hand from those corpora (not the hidden evaluation list). Measured
+   list of formulas made by hand from those corpora (not the hidden evaluation list), once
+   with each corpus a folder (sources) and once as one flat folder of links. Measured
    as the issue defines it:
 
    - recall@1000: share of the list found in the top 1,000, as itself or inside a reported
