@@ -71,7 +71,6 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
     n = pool.n
     x = {
         "df": np.log(pool.df.astype(float)),
-        "tf_raw": pool.tf.astype(float),  # not a feature: for trying new ones
         "quotes": np.log1p(np.round(pool.quoted * pool.tf)),
         "side": pool.side,
         "free": pool.free,

@@ -372,7 +372,7 @@ def _source_index(sources: Sequence[int] | None, n_docs: int) -> tuple[np.ndarra
     if index.size and np.any(np.diff(index) < 0):
         raise ValueError("the documents of each source must lie together, sources ascending")
     n_sources = int(np.count_nonzero(np.diff(index))) + 1 if index.size else 1
-    return (index if n_sources > 1 else None), max(n_sources, 1)
+    return (index if n_sources > 1 else None), n_sources
 
 
 def count_ngrams(prep: Prepared, params: MineParams) -> list[ngrams.Level]:
