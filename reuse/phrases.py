@@ -791,17 +791,19 @@ def mine_documents(
 
 
 def sources_of(docs: Sequence[Document], roots: Sequence[str | Path]) -> list[str]:
-    """Where each document comes from: the input path holding it when several were given,
-    else the first folder level under the one input (see `group_key`)."""
+    """Where each document comes from: the first folder level under the input path holding it
+    (see `group_key`), and that input path too when several were given, so that
+    ``reuse phrases reports/ seeds/`` and ``reuse phrases all/`` (holding both) agree."""
     tops = [(str(root), Path(root).resolve()) for root in roots] if len(roots) > 1 else []
 
     def source(doc: Document) -> str:
+        folder = group_key(doc, "folder")
         if tops and doc.path is not None:
             here = Path(doc.path).resolve()
             for name, top in tops:
                 if here.is_relative_to(top):
-                    return name
-        return group_key(doc, "folder")
+                    return f"{name}/{folder}"
+        return folder
 
     return [source(d) for d in docs]
 

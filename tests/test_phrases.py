@@ -190,13 +190,17 @@ def test_a_phrase_crossing_sources_outranks_a_house_phrase(tmp_path: Path) -> No
 
 
 def test_sources_are_the_inputs_or_the_first_folder_level(tmp_path: Path) -> None:
-    for name in ("one/x/a.txt", "one/y/b.txt", "one/c.txt", "two/d.txt"):
+    for name in ("one/x/a.txt", "one/x/e.txt", "one/y/b.txt", "one/c.txt", "two/d.txt"):
         _write(tmp_path / name, "两个维护")
     one, two = tmp_path / "one", tmp_path / "two"
     docs = list(iter_documents([one, two]))
-    assert sources_of(docs, [one, two]) == [str(one)] * 3 + [str(two)]
+    got = dict(zip([d.id for d in docs], sources_of(docs, [one, two]), strict=True))
+    assert got == {
+        "x/a.txt": f"{one}/x", "x/e.txt": f"{one}/x", "y/b.txt": f"{one}/y",
+        "c.txt": f"{one}/.", "d.txt": f"{two}/.",
+    }  # fmt: skip
     docs = list(iter_documents([one]))
-    assert sorted(sources_of(docs, [one])) == [".", "x", "y"]
+    assert sorted(sources_of(docs, [one])) == [".", "x", "x", "y"]
 
 
 def test_templates_and_families() -> None:
