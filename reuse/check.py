@@ -403,7 +403,7 @@ def reused_fraction(text: str, matches: Sequence[CheckMatch]) -> float:
 # -- phrases from the index --------------------------------------------------
 
 # Bump when the miner's output for the same documents changes, so old caches are mined again.
-PHRASE_CACHE_VERSION = 1
+PHRASE_CACHE_VERSION = 2
 
 
 def phrase_cache_path(index_path: Path) -> Path:
