@@ -63,9 +63,7 @@ def features(params: P.MineParams) -> tuple[list[str], dict[str, np.ndarray]]:
 
     roots = [B.SHARED / p for p in B.POLITICAL]
     docs = list(iter_documents(roots))
-    names = P.sources_of(docs, roots)
-    first = {name: i for i, name in enumerate(dict.fromkeys(names))}
-    prep = P.prepare([d.text for d in docs], params, [first[n] for n in names])
+    prep = P.prepare_documents(docs, params, P.sources_of(docs, roots))
     levels = P.count_ngrams(prep, params)
     pool, texts = P._admissible(prep, P._pool(levels, params, P.WEIGHTS, prep.n_sources))
     n = pool.n

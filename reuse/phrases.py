@@ -66,6 +66,7 @@ __all__ = [
     "mine_documents",
     "mine_prepared",
     "prepare",
+    "prepare_documents",
     "segment",
     "sources_of",
     "template_of",
@@ -760,6 +761,22 @@ def mine(texts: Iterable[str], params: MineParams = MineParams()) -> list[Phrase
     return mine_prepared(prepare(texts, params), params)
 
 
+def prepare_documents(
+    docs: Iterable[Document], params: MineParams | None = None, sources: Sequence[str] | None = None
+) -> Prepared:
+    """`prepare` for `Document`s, each named a source (see `sources_of`) or none; the
+    documents are grouped by source, sources in order of first appearance."""
+    docs = list(docs)
+    if sources is None:
+        return prepare([d.text for d in docs], params)
+    first: dict[str, int] = {}
+    for name in sources:
+        first.setdefault(name, len(first))
+    order = sorted(range(len(docs)), key=lambda i: first[sources[i]])
+    index = [first[sources[i]] for i in order]
+    return prepare([docs[i].text for i in order], params, index)
+
+
 def mine_documents(
     docs: Iterable[Document],
     params: MineParams = MineParams(),
@@ -770,16 +787,7 @@ def mine_documents(
 
     ``sources`` names each document's source (see `sources_of`): a formula crosses sources,
     while a house phrase or a topic's vocabulary stays in one."""
-    docs = list(docs)
-    index: list[int] | None = None
-    if sources is not None:
-        first: dict[str, int] = {}
-        for name in sources:
-            first.setdefault(name, len(first))
-        order = sorted(range(len(docs)), key=lambda i: first[sources[i]])
-        docs = [docs[i] for i in order]
-        index = [first[sources[i]] for i in order]
-    prep = prepare([d.text for d in docs], params, index)
+    prep = prepare_documents(docs, params, sources)
     ranked = mine_prepared(prep, params)
     fams = families(ranked)
     return PhraseResult(
